@@ -1,0 +1,31 @@
+// dense_f32: y = act(x·W + b) for n rows, W [I, O] input-major; also the weightless Activation
+// layer, y = act(x). Softmax and log-softmax act on each row's O features; every other
+// activation is element-wise. Rows of x and y have explicit strides (ldx, ldy).
+
+import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
+import { Act, LayerType, TensorSlot } from '../format';
+import { gemmF32 } from './gemm';
+import { actApplyF32 } from './activation';
+
+export function denseF32(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i32): void {
+  let O = L.units;
+  let oBytes = <usize>O << 2;
+  let yStride = <usize>ldy << 2;
+  if (L.type == LayerType.Dense) {
+    let bias = tensorPtr(L, 0, TensorSlot.B);
+    for (let r = 0; r < n; r++) {
+      let yr = y + <usize>r * yStride;
+      if (bias) memory.copy(yr, bias, oBytes); else memory.fill(yr, 0, oBytes);
+    }
+    gemmF32(x, ldx, n, L.inSize, tensorPtr(L, 0, TensorSlot.W), O, O, y, ldy);
+  } else {
+    let xStride = <usize>ldx << 2;
+    for (let r = 0; r < n; r++) memory.copy(y + <usize>r * yStride, x + <usize>r * xStride, oBytes);
+  }
+  let code = actCode(L, 0, 0), a = actAlpha(L, 0, 0), b = actBeta(L, 0, 0);
+  if (code == 0) return;
+  if (ldy == O) {
+    if (code != Act.Softmax && code != Act.LogSoftmax) { actApplyF32(code, a, b, y, n * O); return; }
+  }
+  for (let r = 0; r < n; r++) actApplyF32(code, a, b, y + <usize>r * yStride, O);
+}

@@ -1,0 +1,19 @@
+// edgernn: the public API. Everything a user imports comes from here.
+
+export { Runtime, DEFAULT_LIMITS } from './runtime/runtime.js';
+export type { RuntimeOptions, LoadOptions, Limits } from './runtime/runtime.js';
+export { Model } from './runtime/model.js';
+export type { ModelInfo, MemoryPlan, RunOptions, RunResult, StateTensor } from './runtime/model.js';
+export { StreamSet } from './runtime/streams.js';
+export type { StateKind } from './runtime/streams.js';
+export type { Backend } from './runtime/wasm.js';
+export { readErnn } from './format/reader.js';
+export type { ErnnInfo, LayerInfo, TensorInfo } from './format/reader.js';
+export type { ModelMetadata, GraphBinding } from './format/metadata.js';
+export type { Tensor, TensorArray } from './io/tensor.js';
+export {
+  EdgeRnnError, ModelFormatError, UnsupportedModelError, ShapeError, ResourceError, UsageError,
+  DataError, isEdgeRnnError,
+} from './errors.js';
+export { convert } from './convert/convert.js';
+export type { ConvertOptions, ConvertResult } from './convert/convert.js';
