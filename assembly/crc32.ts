@@ -13,13 +13,20 @@ function buildTable(): void {
   tableReady = true;
 }
 
-export function crc32(ptr: usize, len: usize): u32 {
+// Continues a running CRC (start with 0xFFFFFFFF, finish with ^ 0xFFFFFFFF) over len bytes.
+export function crc32Update(c: u32, ptr: usize, len: usize): u32 {
   if (!tableReady) buildTable();
-  let c: u32 = 0xFFFFFFFF;
   let end = ptr + len;
   while (ptr < end) {
     c = load<u32>(table + (<usize>((c ^ <u32>load<u8>(ptr)) & 0xFF) << 2)) ^ (c >>> 8);
     ptr++;
   }
-  return c ^ 0xFFFFFFFF;
+  return c;
+}
+
+// Continues a running CRC over n zero bytes.
+export function crc32Zeros(c: u32, n: i32): u32 {
+  if (!tableReady) buildTable();
+  for (let i = 0; i < n; i++) c = load<u32>(table + (<usize>(c & 0xFF) << 2)) ^ (c >>> 8);
+  return c;
 }

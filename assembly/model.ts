@@ -14,7 +14,7 @@ import {
   T_OFFSET, T_BYTES, T_SCALE, T_ZERO_POINT, LayerType, Mode, OutputMode, LayerFlag,
   KNOWN_FLAGS, TensorSlot, Dtype, Act, ACT_COUNT, MAX_LAYERS_HARD, MAX_TENSORS_HARD, MAX_DIM_HARD,
 } from './format';
-import { crc32 } from './crc32';
+import { crc32Update, crc32Zeros } from './crc32';
 import { alloc } from './memory';
 
 // One per layer, built at load. The tensor pointer table ([2 directions][8 slots] of absolute
@@ -330,20 +330,24 @@ export function loadModel(bytes: i32): Status {
   if (fileBytes > len) return fail(Status.Truncated, Field.FileBytes, -1, fileBytes, len);
   if (fileBytes < len) return fail(Status.BadSection, Field.FileBytes, -1, fileBytes, len);
   let want = u32at(H_CRC32);
-  let got = crc32(modelPtr + HEADER_BYTES, fileBytes - HEADER_BYTES);
+  // the whole file, with the 4 bytes of the CRC field itself counted as zeros
+  let c = crc32Update(0xFFFFFFFF, modelPtr, H_CRC32);
+  c = crc32Zeros(c, 4);
+  let got = crc32Update(c, modelPtr + H_CRC32 + 4, fileBytes - H_CRC32 - 4) ^ 0xFFFFFFFF;
   if (want != got) return fail(Status.ChecksumMismatch, Field.Checksum, -1, want, got);
   let flags = u32at(H_FLAGS);
   if (flags != 0) return fail(Status.Unsupported, Field.Flags, -1, 0, flags);
 
+  // section bounds first (a corrupt count is a format error), then the configured limits
   let nLayers = u32at(H_LAYER_COUNT);
   if (nLayers == 0) return fail(Status.BadSection, Field.LayerCount, -1, 1, 0);
-  if (nLayers > <u32>limitLayers) return fail(Status.LimitExceeded, Field.LayerCount, -1, limitLayers, nLayers);
   let layerTable = u32at(H_LAYER_TABLE);
   let s = checkSection(Field.LayerTable, layerTable, <u64>nLayers * LAYER_RECORD_BYTES, fileBytes, 16); if (s) return s;
+  if (nLayers > <u32>limitLayers) return fail(Status.LimitExceeded, Field.LayerCount, -1, limitLayers, nLayers);
   tensorCount = u32at(H_TENSOR_COUNT);
-  if (tensorCount > <u32>limitTensors) return fail(Status.LimitExceeded, Field.TensorCount, -1, limitTensors, tensorCount);
   tensorTable = u32at(H_TENSOR_TABLE);
   s = checkSection(Field.TensorTable, tensorTable, <u64>tensorCount * TENSOR_RECORD_BYTES, fileBytes, 16); if (s) return s;
+  if (tensorCount > <u32>limitTensors) return fail(Status.LimitExceeded, Field.TensorCount, -1, limitTensors, tensorCount);
   s = checkSection(Field.Metadata, u32at(H_META_OFFSET), <u64>u32at(H_META_BYTES), fileBytes, 1); if (s) return s;
   let dataOff = u32at(H_DATA_OFFSET), dataBytes = u32at(H_DATA_BYTES);
   s = checkSection(Field.DataSection, dataOff, <u64>dataBytes, fileBytes, TENSOR_ALIGN); if (s) return s;

@@ -15,8 +15,11 @@ export type SourceFormat = 'onnx' | 'ernn';
 export interface ConvertOptions {
   /** Model name stored in the metadata (default: the source graph's name). */
   name?: string;
-  /** Values for graph inputs that are used as weights (see OnnxImportOptions.weightInputs). */
-  weightInputs?: Record<string, Tensor>;
+  /**
+   * Values for graph inputs that the model uses as weights, by name or by position among the
+   * graph's non-initializer inputs (ONNX node tests pass weights as inputs). They become constants.
+   */
+  weightInputs?: Record<string, Tensor> | Tensor[];
   /** Metadata merged into the file's metadata block (features, sample period, normalisation...). */
   metadata?: Record<string, unknown>;
 }
@@ -30,13 +33,9 @@ export interface ConvertResult {
 
 export function detectFormat(bytes: Uint8Array): SourceFormat {
   if (bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === MAGIC) return 'ernn';
-  // An ONNX ModelProto starts with a protobuf key: field 1 (ir_version, varint) = 0x08, or
-  // another small field number with wire type 0 or 2.
-  if (bytes.length > 2) {
-    const key = bytes[0]!;
-    const field = key >> 3, wire = key & 7;
-    if (field >= 1 && field <= 25 && (wire === 0 || wire === 2)) return 'onnx';
-  }
+  // An ONNX ModelProto starts with field 1 (ir_version, a varint): key byte 0x08. Writers emit
+  // fields in number order, and a model without ir_version is invalid anyway.
+  if (bytes.length > 2 && bytes[0] === 0x08) return 'onnx';
   throw new UnsupportedModelError('unrecognised model format: expected an ONNX (.onnx) model', { where: 'bytes' });
 }
 

@@ -18,3 +18,10 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
   for (let i = start; i < end; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
+
+/** The .ernn checksum: CRC-32 of the file's first `fileBytes` bytes with bytes 16..19 (the field itself) as zero. */
+export function ernnChecksum(bytes: Uint8Array, fileBytes: number): number {
+  const copy = bytes.slice(0, fileBytes);
+  copy.fill(0, 16, 20);
+  return crc32(copy, 0, fileBytes);
+}

@@ -53,6 +53,8 @@ export interface OutputBinding {
   factors: number[];
   /** Graph axis k is runtime axis perm[k], runtime axes being [batch, time?, ...factors]. */
   perm: number[];
+  /** After the transpose, graph axis k is the product of transposed axes merge[k] (batch*time). */
+  merge?: number[][];
 }
 
 /** A graph input whose value was frozen into the model at conversion (weights passed as inputs). */

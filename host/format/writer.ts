@@ -6,7 +6,7 @@ import {
   TENSOR_ALIGN, NO_TENSOR, TENSOR_NAME_BYTES, TENSOR_SLOTS, Header, LayerField, TensorField,
   type Dtype, type LayerType, type Mode, type OutputMode,
 } from './layout.js';
-import { crc32 } from './crc32.js';
+import { ernnChecksum } from './crc32.js';
 
 export type TensorData = Float32Array | Int8Array | Int16Array | Int32Array;
 
@@ -145,6 +145,6 @@ export function writeErnn(spec: ErnnSpec): Uint8Array {
   dv.setUint32(Header.dataBytes, fileBytes - dataOffset, true);
   dv.setUint32(Header.inputSize, spec.inputSize, true);
   dv.setUint32(Header.outputSize, spec.outputSize, true);
-  dv.setUint32(Header.crc32, crc32(out, HEADER_BYTES, fileBytes), true);
+  dv.setUint32(Header.crc32, ernnChecksum(out, fileBytes), true);
   return out;
 }

@@ -270,7 +270,9 @@ export class Model {
     if (sizeOf(shape) !== r.data.length) {
       throw new ShapeError(`output '${o.name}' expects ${sizeOf(shape)} values ([${shape.join(', ')}]), the model produced ${r.data.length}`, { where: o.name });
     }
-    return transpose({ shape, data: r.data }, o.perm);
+    const t = transpose({ shape, data: r.data }, o.perm);
+    if (o.merge) t.shape = o.merge.map((g) => g.reduce((p, k) => p * t.shape[k]!, 1));
+    return t;
   }
 
   private stateOrder(b: StateBinding): number[] {

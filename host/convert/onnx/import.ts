@@ -43,7 +43,7 @@ interface ConstV { k: 'const'; t: Tensor }
 interface ShapeV { k: 'shape'; vals: IntVal[]; scalar: boolean }
 interface BcastV { k: 'bcast'; t: Tensor; shape: IntVal[] }
 
-interface OuterAxis { kind: 'outer'; id: string; size?: number }
+interface OuterAxis { kind: 'outer'; id: string; size?: number; parts?: OuterAxis[] } // parts: batch and time merged into one axis
 interface FeatAxis { kind: 'feat'; size: number; order: number } // order < 0 for size-1 axes
 type DynAxis = OuterAxis | FeatAxis;
 interface DynV { k: 'dyn'; pos: number; axes: DynAxis[] }
@@ -70,7 +70,7 @@ export interface OnnxImportOptions {
    * MatMul/Gemm operand). ONNX's node tests pass weights as inputs; a real model has them as
    * initializers. Inputs named here become constants of the converted model.
    */
-  weightInputs?: Record<string, Tensor>;
+  weightInputs?: Record<string, Tensor> | Tensor[];
   name?: string;
 }
 
@@ -148,7 +148,8 @@ export class OnnxImporter {
     const v = this.get(name);
     if (v.k === 'const') return v.t;
     if (v.k === 'input') {
-      const t = this.options.weightInputs?.[v.name];
+      const w = this.options.weightInputs;
+      const t = Array.isArray(w) ? w[v.index] : w?.[v.name];
       if (t) {
         const c: ConstV = { k: 'const', t };
         this.values.set(v.name, c);
@@ -172,7 +173,7 @@ export class OnnxImporter {
     const v = this.get(name);
     if (v.k === 'shape') return v.vals;
     if (v.k === 'const') return nums(v.t.data);
-    if (v.k === 'input' && this.options.weightInputs?.[v.name]) return nums(this.constOf(name, what).data);
+    if (v.k === 'input' && this.options.weightInputs) return nums(this.constOf(name, what).data);
     this.refuse(`${what} must be a constant or a shape computation`);
   }
 
@@ -329,7 +330,7 @@ export class OnnxImporter {
 
   // ---- state values ----
 
-  private stateToDyn(s: StateV): DynV {
+  private stateToDyn(s: StateV, unitsMergedAt = -1): DynV {
     const L = this.layers.length - 1;
     const layer = this.layers[L];
     if (!layer || !isRecurrent(layer) || s.which !== 'h') {
@@ -341,10 +342,10 @@ export class OnnxImporter {
     if (layer.output !== 'sequence' && layer.output !== 'final') this.refuse('the last recurrent layer is already reduced to its last step');
     layer.output = 'final';
     this.collapsed = true;
-    const axes: DynAxis[] = s.axes.map((a): DynAxis => {
+    const axes: DynAxis[] = s.axes.map((a, k): DynAxis => {
       if (a === 'batch') return { kind: 'outer', id: s.batchId };
       if (a === 'part') return { kind: 'feat', size: dirs, order: 0 };
-      return { kind: 'feat', size: s.units, order: 1 };
+      return k === unitsMergedAt ? { kind: 'feat', size: dirs * s.units, order: 0 } : { kind: 'feat', size: s.units, order: 1 };
     });
     return { k: 'dyn', pos: this.layers.length, axes: OnnxImporter.renumber(axes) };
   }
@@ -363,11 +364,12 @@ export class OnnxImporter {
       const name = init.name ?? '';
       this.values.set(name, { k: 'const', t: tensorFromProto(init, `initializer '${name}'`) });
     }
-    (g.input ?? []).forEach((vi, index) => {
+    let index = 0;
+    for (const vi of g.input ?? []) {
       const name = vi.name ?? '';
-      if (this.values.has(name)) return; // an initializer with a default value (IR < 4 style)
-      this.values.set(name, { k: 'input', name, dims: this.dimsOf(vi), index });
-    });
+      if (this.values.has(name)) continue; // an initializer with a default value (IR < 4 style)
+      this.values.set(name, { k: 'input', name, dims: this.dimsOf(vi), index: index++ });
+    }
     const nodes = this.topoSort(g.node ?? []);
     nodes.forEach((node, i) => {
       this.node = node;
@@ -487,10 +489,12 @@ export class OnnxImporter {
   }
 
   private outputBinding(name: string, d: DynV): GraphOutputBinding {
-    // runtime axes: batch, time (unless reduced), then feature factors in canonical order
-    const outer = d.axes.filter((a): a is OuterAxis => a.kind === 'outer');
+    // runtime axes: batch, time (unless reduced), then feature factors in canonical order;
+    // merged batch*time axes of the graph become a reshape after the transpose
+    const expanded: DynAxis[] = d.axes.flatMap((a) => (a.kind === 'outer' && a.parts ? a.parts : [a]));
     let batchId: string | undefined, timeId: string | undefined;
-    for (const a of outer) {
+    for (const a of expanded) {
+      if (a.kind !== 'outer') continue;
       const role = this.roleOf.get(a.id) ?? (this.seqInput && this.seqInput.ids.length === 2 && !this.collapsed ? (a.id === this.seqInput.ids[0] ? 'batch' : 'time') : 'batch');
       if (role === 'batch') { if (batchId) this.refuse(`output '${name}' has two batch axes`); batchId = a.id; }
       else { if (timeId) this.refuse(`output '${name}' has two time axes`); timeId = a.id; }
@@ -500,16 +504,26 @@ export class OnnxImporter {
     if (!hasTime && !this.collapsed && this.layers.some(isRecurrent)) {
       this.refuse(`output '${name}' has no time axis but the model returns a sequence`);
     }
-    const feats = OnnxImporter.featOrder(d.axes);
-    const units = d.axes.filter((a): a is FeatAxis => a.kind === 'feat' && a.size === 1);
+    const feats = OnnxImporter.featOrder(expanded);
+    const units = expanded.filter((a): a is FeatAxis => a.kind === 'feat' && a.size === 1);
     const factors = [...feats.map((f) => f.size), ...units.map(() => 1)];
     const canon: DynAxis[] = [...feats, ...units];
     const base = hasTime ? 2 : 1;
-    const perm = d.axes.map((a) => {
+    const perm = expanded.map((a) => {
       if (a.kind === 'outer') return a.id === batchId ? 0 : 1;
       return base + canon.indexOf(a);
     });
-    return { name, role: 'output', time: hasTime, factors, perm };
+    const binding: GraphOutputBinding = { name, role: 'output', time: hasTime, factors, perm };
+    if (expanded.length !== d.axes.length) {
+      let k = 0;
+      binding.merge = d.axes.map((a) => {
+        const n = a.kind === 'outer' && a.parts ? a.parts.length : 1;
+        const g = [...Array(n).keys()].map((x) => x + k);
+        k += n;
+        return g;
+      });
+    }
+    return binding;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -554,6 +568,7 @@ export class OnnxImporter {
       else if (v.k === 'dyn') vals = v.axes.map((a) => (a.kind === 'outer' ? (a.size ?? { sym: a.id }) : a.size));
       else if (v.k === 'input') vals = v.dims;
       else if (v.k === 'bcast') vals = v.shape;
+      else if (v.k === 'shape') vals = v.scalar ? [] : [v.vals.length];
       else if (v.k === 'state') vals = v.axes.map((a) => (a === 'batch' ? { sym: v.batchId } : a === 'unit' ? v.units : v.parts.length));
       else this.refuse('Shape of this value is not supported');
       // a symbolic size of an axis whose static size is known stays symbolic only if dynamic
@@ -581,6 +596,28 @@ export class OnnxImporter {
     Sub: (n) => this.arith(n, 'sub'),
     Mul: (n) => this.arith(n, 'mul'),
     Div: (n) => this.arith(n, 'div'),
+    Equal: (n) => {
+      // shape bookkeeping of Expand exports: Equal(shape, -1); symbolic sizes are never negative
+      const a = this.intsOf(n.input?.[0], 'a'), b = this.intsOf(n.input?.[1], 'b');
+      const r = Math.max(a.length, b.length);
+      const at = (v: IntVal[], i: number) => v[v.length === 1 ? 0 : i]!;
+      const out = [...Array(r).keys()].map((i) => {
+        const x = at(a, i), y = at(b, i);
+        if (isSym(x) && isSym(y)) return x.sym === y.sym ? 1 : this.refuse('comparing two unknown sizes');
+        if (isSym(x) || isSym(y)) { const c = (isSym(x) ? y : x) as number; return c < 0 ? 0 : this.refuse('comparing an unknown size with a constant'); }
+        return x === y ? 1 : 0;
+      });
+      this.set(n.output?.[0], { k: 'const', t: { shape: [r], data: Float64Array.from(out) } });
+    },
+    Where: (n) => {
+      const c = this.constOf(n.input?.[0], 'condition');
+      const a = this.intsOf(n.input?.[1], 'x'), b = this.intsOf(n.input?.[2], 'y');
+      const r = Math.max(c.data.length, a.length, b.length);
+      const at = (v: ArrayLike<unknown>, i: number) => v[v.length === 1 ? 0 : i];
+      const out = [...Array(r).keys()].map((i) => (Number(at(c.data as ArrayLike<number>, i)) ? at(a, i) : at(b, i)) as IntVal);
+      if (out.every((x) => !isSym(x))) this.set(n.output?.[0], { k: 'const', t: { shape: [r], data: Float64Array.from(out as number[]) } });
+      else this.set(n.output?.[0], { k: 'shape', vals: out, scalar: false });
+    },
     MatMul: (n) => this.matmul(n),
     Gemm: (n) => this.gemm(n),
     Relu: (n) => this.activation(n, { name: 'relu' }),
@@ -685,6 +722,13 @@ export class OnnxImporter {
       this.set(n.output?.[0], { k: 'const', t: gatherConst(v.t, axis, idxT, this.where()) });
       return;
     }
+    if (v.k === 'bcast' && v.t.data.length === 1) {
+      const idxT = this.constOf(n.input?.[1], 'indices');
+      const a = axis < 0 ? axis + v.shape.length : axis;
+      const shape = [...v.shape.slice(0, a), ...idxT.shape, ...v.shape.slice(a + 1)];
+      this.set(n.output?.[0], this.broadcastTo(v.t, shape));
+      return;
+    }
     if (idxV.k !== 'const' && !(idxV.k === 'shape' && idxV.vals.every((x) => !isSym(x)))) this.refuse('indices must be constant');
     const idxT = this.constOf(n.input?.[1], 'indices');
     if (idxT.data.length !== 1) this.refuse('only a single index is supported');
@@ -710,7 +754,7 @@ export class OnnxImporter {
       }
       this.refuse('selecting part of the feature vector is not supported');
     }
-    const role = this.roleOf.get(a.id);
+    const role = a.parts ? 'merged batch and time' : this.roleOf.get(a.id);
     if (role !== 'time') this.refuse(`selecting one entry of the ${role ?? 'batch'} axis is not supported`);
     const last = index === -1 || (a.size !== undefined && index === a.size - 1);
     if (!last) this.refuse(`only the last time step can be selected (index -1), not index ${index}`);
@@ -768,6 +812,13 @@ export class OnnxImporter {
       this.set(n.output?.[0], { k: 'const', t: { shape, data: v.t.data } });
       return;
     }
+    if (v.k === 'bcast' && v.t.data.length === 1) {
+      const r = v.shape.length + axes.length;
+      const shape = [...v.shape];
+      for (const a of axes.map((x) => (x < 0 ? x + r : x)).sort((x, y) => x - y)) shape.splice(a, 0, 1);
+      this.set(n.output?.[0], this.broadcastTo(v.t, shape));
+      return;
+    }
     if (v.k === 'state') {
       if (axes.length === 1 && !v.axes.includes('part')) {
         const r = v.axes.length + 1;
@@ -797,6 +848,12 @@ export class OnnxImporter {
       return;
     }
     if (v.k === 'shape') { this.set(n.output?.[0], { k: 'shape', vals: v.vals, scalar: v.vals.length === 1 }); return; }
+    if (v.k === 'bcast' && v.t.data.length === 1) {
+      const r = v.shape.length;
+      const ax = (axes ?? v.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)).map((a) => (a < 0 ? a + r : a));
+      this.set(n.output?.[0], this.broadcastTo(v.t, v.shape.filter((_, i) => !ax.includes(i))));
+      return;
+    }
     if (v.k === 'state') {
       const r = v.axes.length;
       const ax = (axes ?? [v.axes.indexOf('part')]).map((a) => (a < 0 ? a + r : a));
@@ -843,11 +900,19 @@ export class OnnxImporter {
       const first = ss[0]!;
       const r = first.axes.length;
       const a = axis < 0 ? axis + r : axis;
-      if (first.axes[a] !== 'part' || ss.some((s) => s.which !== first.which || s.axes.join() !== first.axes.join())) {
-        this.refuse('states can only be concatenated along their layer/direction axis');
+      if (ss.some((s) => s.which !== first.which || s.axes.join() !== first.axes.join())) this.refuse('states of different kinds or layouts are concatenated');
+      if (first.axes[a] === 'part') {
+        this.set(n.output?.[0], { ...first, parts: ss.flatMap((s) => s.parts) });
+        return;
       }
-      this.set(n.output?.[0], { ...first, parts: ss.flatMap((s) => s.parts) });
-      return;
+      if (first.axes[a] === 'unit' && !first.axes.includes('part') && ss.every((s) => s.parts.length === 1)) {
+        // cat((h_n[-2], h_n[-1]), dim=1): the directions side by side, which is the layer's
+        // final output when they are all directions of the last layer in order
+        const merged: StateV = { ...first, parts: ss.flatMap((s) => s.parts) };
+        this.set(n.output?.[0], this.stateToDyn(merged, a));
+        return;
+      }
+      this.refuse('states can only be concatenated along their layer/direction axis, or side by side along their units');
     }
     this.refuse('concatenating runtime tensors is not supported');
   }
@@ -875,6 +940,10 @@ export class OnnxImporter {
     const v = this.get(n.input?.[0]);
     const target = this.intsOf(n.input?.[1], 'shape');
     const allowZero = this.attrInt('allowzero', 0) === 1;
+    if (v.k === 'shape') {
+      this.set(n.output?.[0], { k: 'shape', vals: v.vals, scalar: false });
+      return;
+    }
     if (v.k === 'const') {
       const shape = resolveReshape(v.t.shape, target.map((x) => (isSym(x) ? -2 : x)), allowZero, this.where());
       this.set(n.output?.[0], { k: 'const', t: { shape, data: v.t.data } });
@@ -896,82 +965,102 @@ export class OnnxImporter {
     this.set(n.output?.[0], this.reshapeDyn(d, target, false));
   }
 
-  /** Reshape of the runtime tensor: outer axes must stay whole; feature axes may merge or split. */
+  private static matchesOuter(a: OuterAxis, t: IntVal | undefined): boolean {
+    if (t === undefined) return false;
+    if (isSym(t)) return t.sym === a.id;
+    return a.size !== undefined && t === a.size;
+  }
+
+  private static mergeOuter(group: OuterAxis[]): OuterAxis {
+    const parts = group.flatMap((g) => g.parts ?? [g]);
+    const size = parts.every((p) => p.size !== undefined) ? parts.reduce((a, p) => a * p.size!, 1) : undefined;
+    return { kind: 'outer', id: parts.map((p) => p.id).join('*'), parts, ...(size !== undefined ? { size } : {}) };
+  }
+
+  /**
+   * Reshape of the runtime tensor. Batch and time axes stay in place; they may be merged into
+   * one axis (out.reshape(-1, H) before a per-step head) and split back. Feature axes may merge
+   * or split as long as their values stay in memory order.
+   */
   private reshapeDyn(d: DynV, targetIn: IntVal[], allowZero: boolean): DynV {
-    const target = targetIn.map((t, j) => (t === 0 && !allowZero ? (d.axes[j] ? (d.axes[j]!.kind === 'outer' ? { sym: (d.axes[j] as OuterAxis).id } : (d.axes[j] as FeatAxis).size) : this.bad('shape entry 0 copies a dimension that does not exist')) : t));
+    const target: IntVal[] = targetIn.map((t, j) => {
+      if (t !== 0 || allowZero) return t;
+      const a = d.axes[j];
+      if (!a) this.bad('shape entry 0 copies a dimension that does not exist');
+      return a.kind === 'outer' ? { sym: a.id } : a.size;
+    });
     const out: DynAxis[] = [];
-    const featTotal = OnnxImporter.featSize(d.axes);
-    // one -1 is allowed; it is resolved inside the feature group it falls in
-    let i = 0, j = 0;
     const order = OnnxImporter.featOrder(d.axes);
-    const newCanon: { old: FeatAxis[]; sizes: number[] }[] = [];
-    while (i < d.axes.length || j < target.length) {
-      const a = d.axes[i];
-      const t = target[j];
-      if (a && a.kind === 'outer') {
-        if (t === undefined) this.refuse('reshape drops the batch or time axis');
-        const ok = (isSym(t) && t.sym === a.id) || (!isSym(t) && a.size !== undefined && t === a.size) || (t === -1 && target.filter((x) => x === -1).length === 1 && this.restDetermined(d, target, i, j));
-        if (!ok) this.refuse(`reshape changes the ${this.roleOf.get(a.id) ?? 'batch or time'} axis (to ${isSym(t) ? t.sym : t}); only feature axes can be merged or split`);
-        out.push(a);
-        i++; j++;
-        continue;
+    const shown = () => `[${targetIn.map((x) => (isSym(x) ? '?' : x)).join(', ')}]`;
+    let i = 0, j = 0;
+    while (i < d.axes.length) {
+      const a = d.axes[i]!;
+      if (a.kind === 'outer') {
+        const t = target[j];
+        if (OnnxImporter.matchesOuter(a, t)) { out.push(a); i++; j++; continue; }
+        if (a.parts && a.parts.every((p, k) => OnnxImporter.matchesOuter(p, target[j + k]))) {
+          out.push(...a.parts); i++; j += a.parts.length; continue;
+        }
+        if (t === -1) {
+          const group: OuterAxis[] = [a];
+          let k = i + 1;
+          while (k < d.axes.length && d.axes[k]!.kind === 'outer' && !OnnxImporter.matchesOuter(d.axes[k] as OuterAxis, target[j + 1])) {
+            group.push(d.axes[k] as OuterAxis);
+            k++;
+          }
+          out.push(group.length === 1 ? a : OnnxImporter.mergeOuter(group));
+          i = k; j++;
+          continue;
+        }
+        this.refuse(`reshape to ${shown()} changes the ${this.roleOf.get(a.id) ?? 'batch or time'} axis; only feature axes can be merged or split (and batch with time)`);
       }
-      // a group of consecutive feature axes
+      // a run of consecutive feature axes
       const group: FeatAxis[] = [];
       while (i < d.axes.length && d.axes[i]!.kind === 'feat') group.push(d.axes[i++] as FeatAxis);
       const P = group.reduce((p, g) => p * g.size, 1);
+      const atEnd = i >= d.axes.length;
       const sizes: number[] = [];
       let prod = 1, minus = -1;
-      const atEnd = i >= d.axes.length;
       while (j < target.length) {
         const tj = target[j]!;
         if (isSym(tj)) break;
-        if (prod === P && minus < 0 && !(atEnd && tj === 1)) break;
-        if (tj === -1) { if (minus >= 0) this.bad('two -1 entries'); minus = sizes.length; sizes.push(1); j++; continue; }
-        if (prod * tj > P && minus < 0) break;
+        if (tj === -1) {
+          if (minus >= 0) this.bad('two -1 entries');
+          minus = sizes.length; sizes.push(1); j++; continue;
+        }
+        if (minus < 0 && prod === P && !(atEnd && tj === 1)) break;
+        if (minus < 0 && prod * tj > P) break;
         sizes.push(tj);
         prod *= tj;
         j++;
-        if (minus >= 0 && P % prod === 0 && j < target.length && (isSym(target[j]!) )) break;
       }
       if (minus >= 0) {
         if (P % prod !== 0) this.bad(`cannot infer -1: ${P} is not divisible by ${prod}`);
         sizes[minus] = P / prod;
         prod = P;
       }
-      if (prod !== P) this.refuse(`reshape to [${targetIn.map((x) => (isSym(x) ? '?' : x)).join(', ')}] mixes feature values with the batch or time axis`);
+      if (prod !== P) this.refuse(`reshape to ${shown()} mixes feature values with the batch or time axis`);
       const nonUnitOld = group.filter((g) => g.size !== 1);
       const idx = nonUnitOld.map((g) => order.indexOf(g));
       for (let k = 1; k < idx.length; k++) {
         if (idx[k] !== idx[k - 1]! + 1) this.refuse('reshape merges feature axes that are not in memory order (a transpose reordered them)');
       }
-      const fresh = sizes.map((s): FeatAxis => ({ kind: 'feat', size: s, order: -1 }));
-      newCanon.push({ old: nonUnitOld, sizes });
+      const fresh = sizes.map((sz): FeatAxis => ({ kind: 'feat', size: sz, order: -1 }));
       out.push(...fresh);
-      (fresh as FeatAxis[] & { _old?: FeatAxis[] })._old = nonUnitOld;
-      // map: replace old factors by the fresh ones in canonical order
-      this.replaceFactors(order, nonUnitOld, fresh.filter((f) => f.size !== 1));
+      const freshNonUnit = fresh.filter((f) => f.size !== 1);
+      if (nonUnitOld.length === 0) {
+        if (freshNonUnit.length > 0) this.refuse('reshape creates feature values out of nothing');
+      } else {
+        order.splice(order.indexOf(nonUnitOld[0]!), nonUnitOld.length, ...freshNonUnit);
+      }
     }
-    void featTotal;
-    void newCanon;
-    const axes = out.map((a) => a);
-    // assign orders from the updated canonical list
-    const result = axes.map((a): DynAxis => (a.kind === 'feat' ? { ...a, order: a.size === 1 ? -1 : order.indexOf(a) } : a));
-    return { ...d, axes: result };
-  }
-
-  private restDetermined(d: DynV, target: IntVal[], i: number, j: number): boolean {
-    return d.axes.length === target.length && i === j;
-  }
-
-  private replaceFactors(order: FeatAxis[], old: FeatAxis[], fresh: FeatAxis[]): void {
-    if (old.length === 0) {
-      // a group of unit factors splits into new non-unit ones only if they are all 1 as well
-      if (fresh.length > 0) this.refuse('reshape creates feature values out of nothing');
-      return;
+    while (j < target.length) {
+      if (target[j] !== 1) this.refuse(`reshape to ${shown()} adds an axis that is not of size 1`);
+      out.push({ kind: 'feat', size: 1, order: -1 });
+      j++;
     }
-    const at = order.indexOf(old[0]!);
-    order.splice(at, old.length, ...fresh);
+    const axes = out.map((a): DynAxis => (a.kind === 'feat' ? { ...a, order: a.size === 1 ? -1 : order.indexOf(a) } : a));
+    return { ...d, axes };
   }
 
   private slice(n: OnnxNode): void {
@@ -999,6 +1088,20 @@ export class OnnxImporter {
     }
     if (v.k === 'const') {
       this.set(n.output?.[0], { k: 'const', t: sliceConst(v.t, starts, ends, axes, steps, this.where()) });
+      return;
+    }
+    if (v.k === 'bcast') {
+      // a constant fill of a symbolic shape (PyTorch's zero initial states): slice the shape
+      if (v.t.data.length !== 1) this.refuse('slicing a broadcast tensor is not supported');
+      const shape = [...v.shape];
+      (axes ?? starts.map((_, i) => i)).forEach((axIn, i) => {
+        const ax = axIn < 0 ? axIn + shape.length : axIn;
+        const D = shape[ax];
+        if (D === undefined || isSym(D)) this.refuse('slicing a dynamic axis of a broadcast tensor is not supported');
+        const norm = (x: number) => Math.max(0, Math.min(D, x < 0 ? x + D : x));
+        shape[ax] = Math.max(0, norm(ends[i]!) - norm(starts[i]!));
+      });
+      this.set(n.output?.[0], this.broadcastTo(v.t, shape));
       return;
     }
     if (starts.length !== 1) this.refuse('only slices along one axis are supported');
@@ -1167,7 +1270,7 @@ export class OnnxImporter {
     const F = this.requireFeaturesLast(x, 'X');
     if (F !== I) this.bad(`W expects ${I} inputs, X has ${F} features`);
     const tAx = x.axes[layout === 0 ? 0 : 1]!, bAx = x.axes[layout === 0 ? 1 : 0]!;
-    if (tAx.kind !== 'outer' || bAx.kind !== 'outer') this.refuse('X must have its time and batch axes before the features');
+    if (tAx.kind !== 'outer' || bAx.kind !== 'outer' || tAx.parts || bAx.parts) this.refuse('X must have separate time and batch axes before the features');
     this.bindRole(tAx.id, 'time');
     this.bindRole(bAx.id, 'batch');
 

@@ -1,0 +1,29 @@
+// Argument parsing for the CLI on top of node:util parseArgs, with usage errors as UsageError.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+import { UsageError } from '../errors.js';
+
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
+export function parse<const O extends Options>(args: string[], options: O, command: string): Parsed<O> {
+  try {
+    return parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message}`, { where: command });
+  }
+}
+
+export function numberOption(value: string | undefined, name: string, dflt: number): number {
+  if (value === undefined) return dflt;
+  const v = Number(value);
+  if (!Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got '${value}'`, { where: name });
+  return v;
+}
+
+export function backendOption(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'simd' && value !== 'scalar') throw new UsageError(`--backend must be simd or scalar, got '${value}'`, { where: 'backend' });
+  return value === 'simd';
+}
