@@ -5,6 +5,7 @@
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { Act, LayerType, TensorSlot } from '../format';
 import { gemmF32 } from './gemm';
+import { fillRows } from './rows';
 import { actApplyF32 } from './activation';
 
 export function denseF32(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i32): void {
@@ -13,10 +14,7 @@ export function denseF32(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i3
   let yStride = <usize>ldy << 2;
   if (L.type == LayerType.Dense) {
     let bias = tensorPtr(L, 0, TensorSlot.B);
-    for (let r = 0; r < n; r++) {
-      let yr = y + <usize>r * yStride;
-      if (bias) memory.copy(yr, bias, oBytes); else memory.fill(yr, 0, oBytes);
-    }
+    fillRows(y, yStride, bias, oBytes, n);
     gemmF32(x, ldx, n, L.inSize, tensorPtr(L, 0, TensorSlot.W), O, O, y, ldy);
   } else {
     let xStride = <usize>ldx << 2;

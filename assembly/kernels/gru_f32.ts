@@ -15,6 +15,8 @@
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
 import { gemmF32 } from './gemm';
+import { fillRows } from './rows';
+import { fillRows } from './rows';
 import { actApplyF32 } from './activation';
 import { vecMulAcc, vecClamp, vecMul, vecGruUpdate } from './vec';
 
@@ -26,20 +28,14 @@ export function gruStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: us
   let W = tensorPtr(L, dir, TensorSlot.W), R = tensorPtr(L, dir, TensorSlot.R);
   let resetAfter = (L.flags & LayerFlag.ResetAfter) != 0;
   let clipOn = (L.flags & LayerFlag.Clip) != 0, clip = L.clip;
-  for (let r = 0; r < n; r++) {
-    let g = gates + <usize>r * rowBytes;
-    if (bias) memory.copy(g, bias, rowBytes); else memory.fill(g, 0, rowBytes);
-  }
+  fillRows(gates, rowBytes, bias, rowBytes, n);
   gemmF32(x, ldx, n, L.inSize, W, GH, GH, gates, GH);
   // z and r: recurrent part of the first two blocks
   gemmF32(h, H, n, H, R, GH, 2 * H, gates, GH);
   let rn = R + 2 * hBytes;  // columns of the n block
   if (resetAfter) {
     let bn = tensorPtr(L, dir, TensorSlot.Bn);
-    for (let r = 0; r < n; r++) {
-      let a = aux + <usize>r * hBytes;
-      if (bn) memory.copy(a, bn, hBytes); else memory.fill(a, 0, hBytes);
-    }
+    fillRows(aux, hBytes, bn, hBytes, n);
     gemmF32(h, H, n, H, rn, GH, H, aux, H);
   }
   let fCode = actCode(L, dir, 0), fA = actAlpha(L, dir, 0), fB = actBeta(L, dir, 0);

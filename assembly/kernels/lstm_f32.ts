@@ -18,6 +18,7 @@
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
 import { gemmF32 } from './gemm';
+import { fillRows } from './rows';
 import { actApplyF32 } from './activation';
 import { vecMulAcc, vecClamp, vecLstmCell, vecMul, vecOneMinus } from './vec';
 
@@ -26,10 +27,7 @@ export function lstmStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: u
   let H = L.units, GH = L.gh;
   let rowBytes = <usize>GH << 2, hBytes = <usize>H << 2;
   let bias = tensorPtr(L, dir, TensorSlot.B);
-  for (let r = 0; r < n; r++) {
-    let g = gates + <usize>r * rowBytes;
-    if (bias) memory.copy(g, bias, rowBytes); else memory.fill(g, 0, rowBytes);
-  }
+  fillRows(gates, rowBytes, bias, rowBytes, n);
   gemmF32(x, ldx, n, L.inSize, tensorPtr(L, dir, TensorSlot.W), GH, GH, gates, GH);
   gemmF32(h, H, n, H, tensorPtr(L, dir, TensorSlot.R), GH, GH, gates, GH);
 

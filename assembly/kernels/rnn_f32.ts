@@ -6,6 +6,7 @@
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
 import { gemmF32 } from './gemm';
+import { fillRows } from './rows';
 import { actApplyF32 } from './activation';
 import { vecClamp } from './vec';
 
@@ -14,10 +15,7 @@ export function rnnStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: us
   let H = L.units;
   let hBytes = <usize>H << 2;
   let bias = tensorPtr(L, dir, TensorSlot.B);
-  for (let r = 0; r < n; r++) {
-    let g = gates + <usize>r * hBytes;
-    if (bias) memory.copy(g, bias, hBytes); else memory.fill(g, 0, hBytes);
-  }
+  fillRows(gates, hBytes, bias, hBytes, n);
   gemmF32(x, ldx, n, L.inSize, tensorPtr(L, dir, TensorSlot.W), H, H, gates, H);
   gemmF32(h, H, n, H, tensorPtr(L, dir, TensorSlot.R), H, H, gates, H);
   let fCode = actCode(L, dir, 0), fA = actAlpha(L, dir, 0), fB = actBeta(L, dir, 0);
