@@ -3,18 +3,29 @@
 // bidirectional layers). Both drive the same per-layer step kernels; a sequence is a loop of
 // steps. All buffers are planned by setup calls (streams create, run prepare); the step and run
 // calls only read prepared parameters.
+//
+// Values between layers are f32 in the f32 and int8-dynamic modes, and int8 in the int8 mode
+// (int16 out of a final Dense layer); the host always exchanges f32, so an int8 model quantizes
+// its input once on the way in (with the first layer's input scale and zero point) and
+// dequantizes its output on the way out.
 
 import { Status, Field, fail } from './status';
-import { LayerType, OutputMode, LayerFlag, TensorSlot } from './format';
+import { LayerType, OutputMode, LayerFlag, TensorSlot, Mode } from './format';
 import { alloc, free } from './memory';
 import {
-  Layer, layerAt, tensorPtr, loaded, layerCount, inputSize, outputSize, maxWidth, maxGates,
-  maxUnits, stateFloats, streamable,
+  Layer, layerAt, tensorPtr, prepOf, loaded, layerCount, inputSize, outputSize, maxWidth,
+  stateBytes, streamable, int8Model,
 } from './model';
+import { Scratch, scratchLayout } from './scratch';
 import { lstmStepF32 } from './kernels/lstm_f32';
 import { gruStepF32 } from './kernels/gru_f32';
 import { rnnStepF32 } from './kernels/rnn_f32';
 import { denseF32 } from './kernels/dense_f32';
+import { lstmStepS8 } from './kernels/lstm_s8';
+import { gruStepS8, gruStateToS8 } from './kernels/gru_s8';
+import { rnnStepS8, denseS8 } from './kernels/dense_s8';
+import { quantizeRowsAffineScalar } from './kernels/quantize_f32';
+import { pow2 } from './kernels/fixedpoint';
 
 // Rows stepped together; bounds scratch size independently of the number of streams.
 // @ts-ignore: decorator
@@ -26,23 +37,61 @@ import { denseF32 } from './kernels/dense_f32';
 
 export let limitStreams: i32 = 1 << 20;
 
-// One step of layer L for n rows. h/c: [n, H] contiguous state rows (c only for LSTM).
+// @ts-ignore: decorator
+@inline function isRecurrent(L: Layer): bool { return L.type <= LayerType.RNN; }
+
+// One step of recurrent layer L for n rows. h/c: state rows (c only for LSTM).
 function layerStep(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usize, c: usize,
-                   out: usize, ldo: i32, lens: usize, t: i32, gates: usize, aux: usize): void {
-  if (L.type == LayerType.LSTM) lstmStepF32(L, dir, n, x, ldx, h, c, out, ldo, lens, t, gates);
-  else if (L.type == LayerType.GRU) gruStepF32(L, dir, n, x, ldx, h, out, ldo, lens, t, gates, aux);
-  else rnnStepF32(L, dir, n, x, ldx, h, out, ldo, lens, t, gates);
+                   out: usize, ldo: i32, lens: usize, t: i32, ws: Scratch): void {
+  if (L.mode == Mode.Int8) {
+    if (L.type == LayerType.LSTM) lstmStepS8(L, dir, n, x, ldx, h, c, out, ldo, lens, t, ws);
+    else if (L.type == LayerType.GRU) gruStepS8(L, dir, n, x, ldx, h, out, ldo, lens, t, ws);
+    else rnnStepS8(L, dir, n, x, ldx, h, out, ldo, lens, t, ws);
+    return;
+  }
+  if (L.type == LayerType.LSTM) lstmStepF32(L, dir, n, x, ldx, h, c, out, ldo, lens, t, ws);
+  else if (L.type == LayerType.GRU) gruStepF32(L, dir, n, x, ldx, h, out, ldo, lens, t, ws);
+  else rnnStepF32(L, dir, n, x, ldx, h, out, ldo, lens, t, ws);
 }
 
-// Sets a state block of `rows` rows to the layer's learned initial state (or zeros).
+// n rows of a Dense or Activation layer (row strides in elements).
+function layerDense(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i32, ws: Scratch): void {
+  if (L.mode == Mode.Int8) denseS8(L, n, x, ldx, y, ldy, ws);
+  else denseF32(L, n, x, ldx, y, ldy, ws);
+}
+
+// Sets `rows` state rows to the layer's learned initial state (or zeros: for an asymmetric
+// int8 h that is its zero point).
 function initState(L: Layer, dir: i32, h: usize, c: usize, rows: i32): void {
-  let hBytes = <usize>L.units << 2;
   let h0 = tensorPtr(L, dir, TensorSlot.H0), c0 = tensorPtr(L, dir, TensorSlot.C0);
+  let hb = <usize>L.hBytes, cb = <usize>L.cBytes;
+  let zero: u8 = L.mode == Mode.Int8 && L.type == LayerType.RNN ? <u8>prepOf(L, dir).outZp : 0;
   for (let r = 0; r < rows; r++) {
-    let off = <usize>r * hBytes;
-    if (h0) memory.copy(h + off, h0, hBytes); else memory.fill(h + off, 0, hBytes);
-    if (L.hasCell) {
-      if (c0) memory.copy(c + off, c0, hBytes); else memory.fill(c + off, 0, hBytes);
+    if (h0) memory.copy(h + <usize>r * hb, h0, hb); else memory.fill(h + <usize>r * hb, zero, hb);
+    if (cb) {
+      if (c0) memory.copy(c + <usize>r * cb, c0, cb); else memory.fill(c + <usize>r * cb, 0, cb);
+    }
+  }
+}
+
+// int8 models: f32 rows in, int8 rows out (the first layer's input quantization).
+function quantizeInput(x: usize, ldx: i32, n: i32, q: usize, ldq: i32): void {
+  let P = prepOf(layerAt(0), 0);
+  quantizeRowsAffineScalar(x, ldx, n, inputSize, <f32>1.0 / P.inScale, P.inZp, q, ldq);
+}
+
+// int8 models: the last layer's int8/int16 rows back to f32: (q - zp) * scale.
+function dequantizeOutput(q: usize, ldq: i32, n: i32, y: usize, ldy: i32): void {
+  let L = layerAt(layerCount - 1);
+  let P = prepOf(L, 0);
+  let zp = P.outZp, s = P.outScale;
+  let e = <usize>L.outElem;
+  for (let r = 0; r < n; r++) {
+    let qr = q + <usize>r * <usize>ldq * e;
+    let yr = y + <usize>r * (<usize>ldy << 2);
+    for (let k = 0; k < outputSize; k++) {
+      let v = e == 2 ? <i32>load<i16>(qr + (<usize>k << 1)) : <i32>load<i8>(qr + <usize>k);
+      store<f32>(yr + (<usize>k << 2), <f32>(v - zp) * s);
     }
   }
 }
@@ -54,17 +103,12 @@ function initState(L: Layer, dir: i32, h: usize, c: usize, rows: i32): void {
   cap: i32;
   tile: i32;
   block: usize;
-  state: usize;    // per layer: h block [cap, H] then (LSTM) c block [cap, H]
-  input: usize;    // [cap, inputSize]
-  output: usize;   // [cap, outputSize]
+  state: usize;    // per layer: h block [cap, hBytes] then (LSTM) c block [cap, cBytes]
+  input: usize;    // [cap, inputSize] f32
+  output: usize;   // [cap, outputSize] f32
   index: usize;    // [cap] i32 stream numbers for an indexed step
   mark: usize;     // [cap] u8, duplicate detection
-  gates: usize;    // [tile, maxGates]
-  aux: usize;      // [tile, maxUnits]
-  hbuf: usize;     // [tile, maxUnits] gathered h rows
-  cbuf: usize;     // [tile, maxUnits] gathered c rows
-  bufA: usize;     // [tile, maxWidth] activations between layers
-  bufB: usize;
+  ws: usize;       // Scratch for `tile` rows
 }
 
 const sets = memory.data(MAX_SETS * 4);
@@ -73,20 +117,14 @@ const sets = memory.data(MAX_SETS * 4);
 @inline function align16(v: u64): u64 { return (v + 15) & ~<u64>15; }
 
 function streamsLayout(cap: i32, tile: i32, apply: usize): u64 {
-  // offsets of each part, all 16-byte aligned
-  let capU = <u64>cap, tileU = <u64>tile;
+  let capU = <u64>cap;
   let oState = align16(<u64>offsetof<StreamSet>());
-  let oInput = oState + align16(capU * <u64>stateFloats * 4);
+  let oInput = oState + align16(capU * <u64>stateBytes);
   let oOutput = oInput + align16(capU * <u64>inputSize * 4);
   let oIndex = oOutput + align16(capU * <u64>outputSize * 4);
   let oMark = oIndex + align16(capU * 4);
-  let oGates = oMark + align16(capU);
-  let oAux = oGates + align16(tileU * <u64>maxGates * 4);
-  let oH = oAux + align16(tileU * <u64>maxUnits * 4);
-  let oC = oH + align16(tileU * <u64>maxUnits * 4);
-  let oA = oC + align16(tileU * <u64>maxUnits * 4);
-  let oB = oA + align16(tileU * <u64>maxWidth * 4);
-  let total = oB + align16(tileU * <u64>maxWidth * 4);
+  let oWs = oMark + align16(capU);
+  let total = oWs + scratchLayout(tile, 0);
   if (apply) {
     let S = changetype<StreamSet>(apply);
     S.state = apply + <usize>oState;
@@ -94,12 +132,8 @@ function streamsLayout(cap: i32, tile: i32, apply: usize): u64 {
     S.output = apply + <usize>oOutput;
     S.index = apply + <usize>oIndex;
     S.mark = apply + <usize>oMark;
-    S.gates = apply + <usize>oGates;
-    S.aux = apply + <usize>oAux;
-    S.hbuf = apply + <usize>oH;
-    S.cbuf = apply + <usize>oC;
-    S.bufA = apply + <usize>oA;
-    S.bufB = apply + <usize>oB;
+    S.ws = apply + <usize>oWs;
+    scratchLayout(tile, S.ws);
   }
   return total;
 }
@@ -118,12 +152,12 @@ function setAt(handle: i32): StreamSet | null {
 
 // @ts-ignore: decorator
 @inline function hBlock(S: StreamSet, L: Layer): usize {
-  return S.state + <usize>S.cap * (<usize>L.stateOff << 2);
+  return S.state + <usize>S.cap * <usize>L.stateOff;
 }
 
 // @ts-ignore: decorator
 @inline function cBlock(S: StreamSet, L: Layer): usize {
-  return hBlock(S, L) + <usize>S.cap * (<usize>L.units << 2);
+  return hBlock(S, L) + <usize>S.cap * <usize>L.hBytes;
 }
 
 // Returns a handle (> 0) or minus a Status.
@@ -162,9 +196,8 @@ export function streamsDestroy(handle: i32): Status {
 function resetStream(S: StreamSet, s: i32): void {
   for (let l = 0; l < layerCount; l++) {
     let L = layerAt(l);
-    if (L.type > LayerType.RNN) continue;
-    let off = <usize>s * (<usize>L.units << 2);
-    initState(L, 0, hBlock(S, L) + off, L.hasCell ? cBlock(S, L) + off : 0, 1);
+    if (!isRecurrent(L)) continue;
+    initState(L, 0, hBlock(S, L) + <usize>s * <usize>L.hBytes, L.hasCell ? cBlock(S, L) + <usize>s * <usize>L.cBytes : 0, 1);
   }
 }
 
@@ -189,16 +222,43 @@ export function streamsCapacity(handle: i32): i32 {
 }
 
 // Address of stream s's h (which = 0) or c (which = 1) row of layer l, for the host to set or
-// read state (initial states, snapshot/restore). 0 if there is no such row.
+// read state (initial states, snapshot/restore). Its format: stateDtype/stateScale below.
 export function streamsStatePtr(handle: i32, s: i32, l: i32, which: i32): usize {
   let S = setAt(handle);
   if (S == null || s < 0 || s >= S.cap || l < 0 || l >= layerCount) return 0;
   let L = layerAt(l);
-  if (L.type > LayerType.RNN) return 0;
-  let off = <usize>s * (<usize>L.units << 2);
-  if (which == 0) return hBlock(S, L) + off;
-  if (which == 1 && L.hasCell) return cBlock(S, L) + off;
+  if (!isRecurrent(L)) return 0;
+  if (which == 0) return hBlock(S, L) + <usize>s * <usize>L.hBytes;
+  if (which == 1 && L.hasCell) return cBlock(S, L) + <usize>s * <usize>L.cBytes;
   return 0;
+}
+
+// Element type of a layer's state: 1 f32, 2 int8, 3 int16 (Dtype codes); 0 if none.
+export function stateDtype(l: i32, which: i32): i32 {
+  if (!loaded || l < 0 || l >= layerCount) return 0;
+  let L = layerAt(l);
+  if (!isRecurrent(L) || (which == 1 && !L.hasCell) || which < 0 || which > 1) return 0;
+  if (L.mode != Mode.Int8) return 1;
+  if (which == 1) return 3;
+  return L.type == LayerType.GRU ? 3 : 2;
+}
+
+// Real value of one unit of a quantized state (0 for f32 states): h int8 -> the output scale,
+// GRU h int16 -> 2^-stateFrac, c int16 -> 2^-cellFrac. LSTM and GRU states are symmetric; a
+// simple RNN's h has the output zero point (stateZeroPoint).
+export function stateScale(l: i32, which: i32): f32 {
+  let dt = stateDtype(l, which);
+  if (dt <= 1) return 0;
+  let L = layerAt(l);
+  let P = prepOf(L, 0);
+  if (which == 1 || L.type == LayerType.GRU) return <f32>pow2(-P.cellFrac);
+  return P.outScale;
+}
+
+export function stateZeroPoint(l: i32, which: i32): i32 {
+  let dt = stateDtype(l, which);
+  if (dt != 2) return 0;
+  return prepOf(layerAt(l), 0).outZp;
 }
 
 // Advances `count` streams by one step. indexed = 0: streams 0..count-1, input row k is stream k.
@@ -223,40 +283,45 @@ export function streamsStep(handle: i32, count: i32, indexed: i32): Status {
     }
     if (bad >= 0) return fail(Status.BadArgument, Field.StreamIndex, bad, S.cap, load<i32>(S.index + (<usize>bad << 2)));
   }
+  let ws = changetype<Scratch>(S.ws);
   let last = layerCount - 1;
   for (let s0 = 0; s0 < count; s0 += S.tile) {
     let n = min(S.tile, count - s0);
     let x = S.input + <usize>s0 * (<usize>inputSize << 2);
     let ldx = inputSize;
+    if (int8Model) {
+      quantizeInput(x, inputSize, n, ws.bufB, inputSize);
+      x = ws.bufB;
+    }
     for (let l = 0; l <= last; l++) {
       let L = layerAt(l);
       let ldo = L.outSize;
-      let out = l == last ? S.output + <usize>s0 * (<usize>outputSize << 2) : (l & 1) ? S.bufB : S.bufA;
-      if (L.type <= LayerType.RNN) {
-        let hBytes = <usize>L.units << 2;
+      let out = l == last && !int8Model ? S.output + <usize>s0 * (<usize>outputSize << 2) : (l & 1) ? ws.bufB : ws.bufA;
+      if (isRecurrent(L)) {
         let hb = hBlock(S, L), cb = L.hasCell ? cBlock(S, L) : 0;
+        let hB = <usize>L.hBytes, cB = <usize>L.cBytes;
         if (indexed) {
           for (let r = 0; r < n; r++) {
-            let off = <usize>load<i32>(S.index + (<usize>(s0 + r) << 2)) * hBytes;
-            memory.copy(S.hbuf + <usize>r * hBytes, hb + off, hBytes);
-            if (cb) memory.copy(S.cbuf + <usize>r * hBytes, cb + off, hBytes);
+            let s = <usize>load<i32>(S.index + (<usize>(s0 + r) << 2));
+            memory.copy(ws.hbuf + <usize>r * hB, hb + s * hB, hB);
+            if (cb) memory.copy(ws.cbuf + <usize>r * cB, cb + s * cB, cB);
           }
-          layerStep(L, 0, n, x, ldx, S.hbuf, S.cbuf, out, ldo, 0, 0, S.gates, S.aux);
+          layerStep(L, 0, n, x, ldx, ws.hbuf, ws.cbuf, out, ldo, 0, 0, ws);
           for (let r = 0; r < n; r++) {
-            let off = <usize>load<i32>(S.index + (<usize>(s0 + r) << 2)) * hBytes;
-            memory.copy(hb + off, S.hbuf + <usize>r * hBytes, hBytes);
-            if (cb) memory.copy(cb + off, S.cbuf + <usize>r * hBytes, hBytes);
+            let s = <usize>load<i32>(S.index + (<usize>(s0 + r) << 2));
+            memory.copy(hb + s * hB, ws.hbuf + <usize>r * hB, hB);
+            if (cb) memory.copy(cb + s * cB, ws.cbuf + <usize>r * cB, cB);
           }
         } else {
-          let off = <usize>s0 * hBytes;
-          layerStep(L, 0, n, x, ldx, hb + off, cb ? cb + off : 0, out, ldo, 0, 0, S.gates, S.aux);
+          layerStep(L, 0, n, x, ldx, hb + <usize>s0 * hB, cb ? cb + <usize>s0 * cB : 0, out, ldo, 0, 0, ws);
         }
       } else {
-        denseF32(L, n, x, ldx, out, ldo);
+        layerDense(L, n, x, ldx, out, ldo, ws);
       }
       x = out;
       ldx = ldo;
     }
+    if (int8Model) dequantizeOutput(x, ldx, n, S.output + <usize>s0 * (<usize>outputSize << 2), outputSize);
   }
   return Status.Ok;
 }
@@ -271,39 +336,34 @@ let runBlockBytes: u64 = 0;
 let seqA: usize = 0;       // [B, T, maxWidth] input, then ping-pong between layers
 let seqB: usize = 0;
 let runLens: usize = 0;    // [B] i32
-let runStates: usize = 0;  // per layer, per direction: h [B, H] then c [B, H]
-let runGates: usize = 0;   // [tile, maxGates]
-let runAux: usize = 0;     // [tile, maxUnits]
-let runDiscard: usize = 0; // [tile, maxUnits] outputs nobody reads (Last/Final modes)
+let runStates: usize = 0;  // per layer, per direction: h [B, hBytes] then c [B, cBytes]
+let runWs: usize = 0;      // Scratch for min(B, RUN_TILE) rows
 let runOut: usize = 0;
 let runOutSteps: i32 = 0;
 
-function runStateFloats(): u64 {
+function runStateBytes(): u64 {
   let f: u64 = 0;
   for (let l = 0; l < layerCount; l++) {
     let L = layerAt(l);
-    if (L.type <= LayerType.RNN) f += <u64>L.dirs * <u64>L.units * <u64>(1 + L.hasCell);
+    if (isRecurrent(L)) f += <u64>L.dirs * <u64>(L.hBytes + L.cBytes);
   }
   return f;
 }
 
 function runLayout(B: i32, T: i32, apply: usize): u64 {
-  let tile = <u64>min(B, RUN_TILE);
   let seq = align16(<u64>B * <u64>T * <u64>maxWidth * 4);
   let lens = align16(<u64>B * 4);
-  let st = align16(<u64>B * runStateFloats() * 4);
-  let g = align16(tile * <u64>maxGates * 4);
-  let a = align16(tile * <u64>maxUnits * 4);
+  let st = align16(<u64>B * runStateBytes());
+  let ws = scratchLayout(min(B, RUN_TILE), 0);
   if (apply) {
     seqA = apply;
     seqB = seqA + <usize>seq;
     runLens = seqB + <usize>seq;
     runStates = runLens + <usize>lens;
-    runGates = runStates + <usize>st;
-    runAux = runGates + <usize>g;
-    runDiscard = runAux + <usize>a;
+    runWs = runStates + <usize>st;
+    scratchLayout(min(B, RUN_TILE), runWs);
   }
-  return 2 * seq + lens + st + g + 2 * a;
+  return 2 * seq + lens + st + ws;
 }
 
 export function runBytes(B: i32, T: i32): i32 {
@@ -341,14 +401,14 @@ function runStatePtrOf(l: i32, dir: i32, which: i32): usize {
   let p = runStates;
   for (let k = 0; k < layerCount; k++) {
     let L = layerAt(k);
-    if (L.type > LayerType.RNN) continue;
-    let block = <usize>runB * (<usize>L.units << 2);
+    if (!isRecurrent(L)) continue;
+    let hb = <usize>runB * <usize>L.hBytes, cb = <usize>runB * <usize>L.cBytes;
     for (let d = 0; d < L.dirs; d++) {
       if (k == l && d == dir) {
         if (which == 0) return p;
-        return which == 1 && L.hasCell ? p + block : 0;
+        return which == 1 && L.hasCell ? p + hb : 0;
       }
-      p += block * <usize>(1 + L.hasCell);
+      p += hb + cb;
     }
   }
   return 0;
@@ -363,7 +423,7 @@ export function runResetStates(): void {
   if (runBlock == 0) return;
   for (let l = 0; l < layerCount; l++) {
     let L = layerAt(l);
-    if (L.type > LayerType.RNN) continue;
+    if (!isRecurrent(L)) continue;
     for (let d = 0; d < L.dirs; d++) initState(L, d, runStatePtrOf(l, d, 0), runStatePtrOf(l, d, 1), runB);
   }
 }
@@ -386,58 +446,70 @@ export function run(flags: i32): Status {
     }
   }
   if (!(flags & 2)) runResetStates();
+  let ws = changetype<Scratch>(runWs);
   let x = seqA, other = seqB;
   let Tin = T, Win = inputSize;
+  if (int8Model) {
+    quantizeInput(seqA, inputSize, B * T, seqB, inputSize);
+    x = seqB;
+    other = seqA;
+  }
   for (let l = 0; l < layerCount; l++) {
     let L = layerAt(l);
     let out = other;
     let Wout = L.outSize;
     let Tout = Tin;
-    if (L.type <= LayerType.RNN) {
+    let ie = <usize>L.inElem, oe = <usize>L.outElem;
+    if (isRecurrent(L)) {
       let seqOut = L.output == OutputMode.Sequence || L.output == OutputMode.SequenceReversed;
       Tout = seqOut ? Tin : 1;
       let H = L.units;
-      let hBytes = <usize>H << 2;
+      let hB = <usize>L.hBytes, cB = <usize>L.cBytes;
       for (let d = 0; d < L.dirs; d++) {
         let reverse = d == 1 || (L.flags & LayerFlag.Reverse) != 0;
         let hs = runStatePtrOf(l, d, 0), cs = runStatePtrOf(l, d, 1);
-        let colOff = <usize>d * hBytes;
+        let colOff = <usize>d * <usize>H * oe;
         for (let step = 0; step < Tin; step++) {
           let t = reverse ? Tin - 1 - step : step;
           for (let b0 = 0; b0 < B; b0 += RUN_TILE) {
             let n = min(RUN_TILE, B - b0);
-            let xr = x + (<usize>b0 * <usize>Tin + <usize>t) * (<usize>Win << 2);
+            let xr = x + (<usize>b0 * <usize>Tin + <usize>t) * <usize>Win * ie;
             let ldx = Tin * Win;
             let o: usize, ldo: i32;
             if (L.output == OutputMode.Sequence) {
-              o = out + (<usize>b0 * <usize>Tout + <usize>t) * (<usize>Wout << 2) + colOff;
+              o = out + (<usize>b0 * <usize>Tout + <usize>t) * <usize>Wout * oe + colOff;
               ldo = Tout * Wout;
             } else if (L.output == OutputMode.SequenceReversed) {
-              o = out + (<usize>b0 * <usize>Tout + <usize>(Tin - 1 - t)) * (<usize>Wout << 2) + colOff;
+              o = out + (<usize>b0 * <usize>Tout + <usize>(Tin - 1 - t)) * <usize>Wout * oe + colOff;
               ldo = Tout * Wout;
             } else if (L.output == OutputMode.Last && t == Tin - 1) {
-              o = out + <usize>b0 * (<usize>Wout << 2) + colOff;
+              o = out + <usize>b0 * <usize>Wout * oe + colOff;
               ldo = Wout;
             } else {
-              o = runDiscard;
+              o = ws.discard;
               ldo = H;
             }
-            let hOff = <usize>b0 * hBytes;
-            layerStep(L, d, n, xr, ldx, hs + hOff, cs ? cs + hOff : 0, o, ldo,
-                      useLens ? runLens + (<usize>b0 << 2) : 0, t, runGates, runAux);
+            layerStep(L, d, n, xr, ldx, hs + <usize>b0 * hB, cs ? cs + <usize>b0 * cB : 0, o, ldo,
+                      useLens ? runLens + (<usize>b0 << 2) : 0, t, ws);
           }
         }
         if (L.output == OutputMode.Final) {
-          for (let b = 0; b < B; b++) memory.copy(out + <usize>b * (<usize>Wout << 2) + colOff, hs + <usize>b * hBytes, hBytes);
+          let ob = <usize>Wout * oe;
+          if (L.mode == Mode.Int8 && L.type == LayerType.GRU) gruStateToS8(L, d, hs, B, out + colOff, Wout);
+          else for (let b = 0; b < B; b++) memory.copy(out + <usize>b * ob + colOff, hs + <usize>b * hB, hB);
         }
       }
     } else {
-      denseF32(L, B * Tin, x, Win, out, Wout);
+      layerDense(L, B * Tin, x, Win, out, Wout, ws);
     }
     other = x;
     x = out;
     Tin = Tout;
     Win = Wout;
+  }
+  if (int8Model) {
+    dequantizeOutput(x, Win, B * Tin, other, Win);
+    x = other;
   }
   runOut = x;
   runOutSteps = Tin;

@@ -88,14 +88,34 @@ export const enum TensorSlot {
   P = 4,                 // LSTM peepholes [3H], order i, f, o
   H0 = 5,                // learned initial h [H]
   C0 = 6,                // learned initial c [H]
-  Spare = 7,
+  Quant = 7,             // int8 mode: i32 [16] quantization parameters (QuantParam)
 }
+
+// int8 mode: entries of the i32 [16] quantization parameter tensor (slot Quant).
+export const enum QuantParam {
+  InputZeroPoint = 0,
+  OutputZeroPoint = 1,
+  OutputBits = 2,        // 8, or 16 for a final Dense layer
+  StateFrac = 3,         // LSTM: fraction bits of the int16 cell state; GRU: of the int16 h state
+  TableF = 4,            // 1: activation f through a 513-entry table built at load; 0: direct
+  TableG = 5,            //    (direct: linear, relu or relu6, requantized and clamped)
+  TableH = 6,
+  Reserved7 = 7,
+  InputScale = 8,        // f32 bits
+  OutputScale = 9,       // f32 bits
+  Clip = 10,             // gate clamp in Q3.12 units, 0 = none
+  PeepholeScale = 11,    // f32 bits: scale of the int16 peepholes (LSTM with peepholes)
+  Count = 16,
+}
+export const LUT_ENTRIES = 513;
+export const MAX_K_INT8 = 32768;
 
 export const enum Dtype {
   F32 = 1,
   I8 = 2,
   I16 = 3,
   I32 = 4,
+  BF16 = 5,              // bfloat16: the upper half of an f32 (per-row scales of int8 weights)
 }
 
 // Tensor record fields.

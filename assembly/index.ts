@@ -67,7 +67,11 @@ export function ernn_model_input_size(): i32 { return M.loaded ? M.inputSize : 0
 export function ernn_model_output_size(): i32 { return M.loaded ? M.outputSize : 0; }
 export function ernn_model_layer_count(): i32 { return M.loaded ? M.layerCount : 0; }
 export function ernn_model_streamable(): i32 { return M.loaded && M.streamable ? 1 : 0; }
-export function ernn_model_state_floats(): i32 { return M.loaded ? M.stateFloats : 0; }
+export function ernn_model_state_bytes(): i32 { return M.loaded ? M.stateBytes : 0; }
+export function ernn_model_int8(): i32 { return M.loaded && M.int8Model ? 1 : 0; }
+export function ernn_state_dtype(layer: i32, which: i32): i32 { return E.stateDtype(layer, which); }
+export function ernn_state_scale(layer: i32, which: i32): f32 { return E.stateScale(layer, which); }
+export function ernn_state_zero_point(layer: i32, which: i32): i32 { return E.stateZeroPoint(layer, which); }
 export function ernn_model_weight_bytes(): i32 { return M.loaded ? <i32>M.weightBytes : 0; }
 export function ernn_model_collapse_layer(): i32 { return M.loaded ? M.collapseAt : -1; }
 

@@ -8,8 +8,9 @@
 // Max relative error about 2 ulp. sigmoid(x) = 1 / (1 + exp(-x)).
 // tanh: |x| < 0.625 uses Cephes' odd polynomial (no cancellation near 0); otherwise
 // 1 - 2 / (exp(2|x|) + 1) with the sign of x.
-// The rarer activations (elu, softplus, gelu, ...) use AssemblyScript's Mathf, which is plain
-// wasm code and therefore deterministic on every host; both builds call the same scalar code.
+// The rarer activations (elu, softplus, gelu, ...) are built from expF32 and AssemblyScript's
+// Mathf.log/log1p, plain wasm code and therefore deterministic on every host; both builds call
+// the same scalar code for them.
 
 import { Act } from '../format';
 
@@ -48,8 +49,7 @@ import { Act } from '../format';
 // @ts-ignore: decorator
 @inline export const T4: f32 = -3.33332819422e-1;
 
-// @ts-ignore: decorator
-@inline export function expF32(x: f32): f32 {
+export function expF32(x: f32): f32 {
   x = min<f32>(max<f32>(x, EXP_LO), EXP_HI);
   let n = nearest<f32>(x * LOG2E);
   let r = x - n * LN2_HI;
@@ -59,13 +59,11 @@ import { Act } from '../format';
   return p * reinterpret<f32>((<i32>n + 127) << 23);
 }
 
-// @ts-ignore: decorator
-@inline export function sigmoidF32(x: f32): f32 {
+export function sigmoidF32(x: f32): f32 {
   return <f32>1.0 / (<f32>1.0 + expF32(-x));
 }
 
-// @ts-ignore: decorator
-@inline export function tanhF32(x: f32): f32 {
+export function tanhF32(x: f32): f32 {
   let ax = abs<f32>(x);
   if (ax < TANH_SMALL) {
     let z = x * x;
@@ -102,10 +100,10 @@ export function actScalarF32(code: i32, alpha: f32, beta: f32, x: f32): f32 {
     case Act.ThresholdedRelu: return x > alpha ? x : 0;
     case Act.ScaledTanh: return alpha * tanhF32(beta * x);
     case Act.Affine: return alpha * x + beta;
-    case Act.Elu: return x >= 0 ? x : alpha * Mathf.expm1(x);
+    case Act.Elu: return x >= 0 ? x : alpha * (expF32(x) - <f32>1.0);
     case Act.Softsign: return x / (<f32>1.0 + abs<f32>(x));
     case Act.Softplus: return softplusF32(x);
-    case Act.Selu: return beta * (x > 0 ? x : alpha * Mathf.expm1(x));
+    case Act.Selu: return beta * (x > 0 ? x : alpha * (expF32(x) - <f32>1.0));
     case Act.Exponential: return expF32(x);
     case Act.Silu: return x * sigmoidF32(x);
     case Act.Gelu: return x * <f32>0.5 * (<f32>1.0 + erfF32(x * <f32>0.70710678118654752));

@@ -1,21 +1,26 @@
 // dense_f32: y = act(x·W + b) for n rows, W [I, O] input-major; also the weightless Activation
-// layer, y = act(x). Softmax and log-softmax act on each row's O features; every other
+// layer, y = act(x); also the int8-dynamic mode (matmul_layer.ts). Softmax and log-softmax act on each row's O features; every other
 // activation is element-wise. Rows of x and y have explicit strides (ldx, ldy).
 
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { Act, LayerType, TensorSlot } from '../format';
-import { gemmF32 } from './gemm';
+import { Scratch } from '../scratch';
+import { layerMatmulF } from './matmul_layer';
 import { fillRows } from './rows';
 import { actApplyF32 } from './activation';
 
-export function denseF32(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i32): void {
+export function denseF32(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i32, ws: Scratch): void {
   let O = L.units;
   let oBytes = <usize>O << 2;
   let yStride = <usize>ldy << 2;
   if (L.type == LayerType.Dense) {
     let bias = tensorPtr(L, 0, TensorSlot.B);
     fillRows(y, yStride, bias, oBytes, n);
-    gemmF32(x, ldx, n, L.inSize, tensorPtr(L, 0, TensorSlot.W), O, O, y, ldy);
+    // the int8-dynamic mode quantizes at most ws.rows rows at a time
+    for (let r0 = 0; r0 < n; r0 += ws.rows) {
+      let nr = min(ws.rows, n - r0);
+      layerMatmulF(L, 0, TensorSlot.W, x + <usize>r0 * (<usize>ldx << 2), ldx, nr, L.inSize, 0, O, y + <usize>r0 * yStride, ldy, ws);
+    }
   } else {
     let xStride = <usize>ldx << 2;
     for (let r = 0; r < n; r++) memory.copy(y + <usize>r * yStride, x + <usize>r * xStride, oBytes);

@@ -10,33 +10,33 @@
 //
 // h is [n, H] contiguous and updated in place; the new h is also written to the output rows.
 // Rows with t >= lens[r] (lens != 0) keep their state and output zeros.
-// scratch: gates [n, 3H] then aux [n, H].
+// scratch: gates [n, 3H] and aux [n, H]. Also the int8-dynamic mode (see lstm_f32.ts).
 
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
-import { gemmF32 } from './gemm';
+import { Scratch } from '../scratch';
+import { layerMatmulF } from './matmul_layer';
 import { fillRows } from './rows';
 import { fillRows } from './rows';
 import { actApplyF32 } from './activation';
 import { vecMulAcc, vecClamp, vecMul, vecGruUpdate } from './vec';
 
 export function gruStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usize,
-                           out: usize, ldo: i32, lens: usize, t: i32, gates: usize, aux: usize): void {
+                           out: usize, ldo: i32, lens: usize, t: i32, ws: Scratch): void {
+  let gates = ws.gates, aux = ws.aux;
   let H = L.units, GH = L.gh;
   let rowBytes = <usize>GH << 2, hBytes = <usize>H << 2;
   let bias = tensorPtr(L, dir, TensorSlot.B);
-  let W = tensorPtr(L, dir, TensorSlot.W), R = tensorPtr(L, dir, TensorSlot.R);
   let resetAfter = (L.flags & LayerFlag.ResetAfter) != 0;
   let clipOn = (L.flags & LayerFlag.Clip) != 0, clip = L.clip;
   fillRows(gates, rowBytes, bias, rowBytes, n);
-  gemmF32(x, ldx, n, L.inSize, W, GH, GH, gates, GH);
+  layerMatmulF(L, dir, TensorSlot.W, x, ldx, n, L.inSize, 0, GH, gates, GH, ws);
   // z and r: recurrent part of the first two blocks
-  gemmF32(h, H, n, H, R, GH, 2 * H, gates, GH);
-  let rn = R + 2 * hBytes;  // columns of the n block
+  layerMatmulF(L, dir, TensorSlot.R, h, H, n, H, 0, 2 * H, gates, GH, ws);
   if (resetAfter) {
     let bn = tensorPtr(L, dir, TensorSlot.Bn);
     fillRows(aux, hBytes, bn, hBytes, n);
-    gemmF32(h, H, n, H, rn, GH, H, aux, H);
+    layerMatmulF(L, dir, TensorSlot.R, h, H, n, H, 2 * H, H, aux, H, ws);
   }
   let fCode = actCode(L, dir, 0), fA = actAlpha(L, dir, 0), fB = actBeta(L, dir, 0);
   for (let r = 0; r < n; r++) {
@@ -48,7 +48,7 @@ export function gruStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: us
     if (resetAfter) vecMulAcc(gn, gr, a, H);                   // n += r ⊙ (h·Rn + Bn)
     else vecMul(a, gr, h + <usize>r * hBytes, H);              // aux = r ⊙ h
   }
-  if (!resetAfter) gemmF32(aux, H, n, H, rn, GH, H, gates + 2 * hBytes, GH);   // n += (r ⊙ h)·Rn
+  if (!resetAfter) layerMatmulF(L, dir, TensorSlot.R, aux, H, n, H, 2 * H, H, gates + 2 * hBytes, GH, ws);   // n += (r ⊙ h)·Rn
   let gCode = actCode(L, dir, 1), gA = actAlpha(L, dir, 1), gB = actBeta(L, dir, 1);
   for (let r = 0; r < n; r++) {
     let orow = out + <usize>r * (<usize>ldo << 2);

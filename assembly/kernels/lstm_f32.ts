@@ -13,23 +13,27 @@
 // h and c are [n, H] contiguous and updated in place; the new h is also written to the output
 // rows (stride ldo). Rows with t >= lens[r] (when lens != 0) keep their state and output zeros,
 // which is ONNX Runtime's sequence_lens behaviour.
+// The same kernel serves the int8-dynamic mode: only the two products change (matmul_layer.ts);
+// the cell arithmetic stays float.
 // Not supported: projection (PyTorch proj_size), layer normalisation.
 
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
-import { gemmF32 } from './gemm';
+import { Scratch } from '../scratch';
+import { layerMatmulF } from './matmul_layer';
 import { fillRows } from './rows';
 import { actApplyF32 } from './activation';
 import { vecMulAcc, vecClamp, vecLstmCell, vecMul, vecOneMinus } from './vec';
 
 export function lstmStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usize, c: usize,
-                            out: usize, ldo: i32, lens: usize, t: i32, gates: usize): void {
+                            out: usize, ldo: i32, lens: usize, t: i32, ws: Scratch): void {
+  let gates = ws.gates;
   let H = L.units, GH = L.gh;
   let rowBytes = <usize>GH << 2, hBytes = <usize>H << 2;
   let bias = tensorPtr(L, dir, TensorSlot.B);
   fillRows(gates, rowBytes, bias, rowBytes, n);
-  gemmF32(x, ldx, n, L.inSize, tensorPtr(L, dir, TensorSlot.W), GH, GH, gates, GH);
-  gemmF32(h, H, n, H, tensorPtr(L, dir, TensorSlot.R), GH, GH, gates, GH);
+  layerMatmulF(L, dir, TensorSlot.W, x, ldx, n, L.inSize, 0, GH, gates, GH, ws);
+  layerMatmulF(L, dir, TensorSlot.R, h, H, n, H, 0, GH, gates, GH, ws);
 
   let flags = L.flags;
   let peep = tensorPtr(L, dir, TensorSlot.P);

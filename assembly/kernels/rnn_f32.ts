@@ -5,19 +5,21 @@
 
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
-import { gemmF32 } from './gemm';
+import { Scratch } from '../scratch';
+import { layerMatmulF } from './matmul_layer';
 import { fillRows } from './rows';
 import { actApplyF32 } from './activation';
 import { vecClamp } from './vec';
 
 export function rnnStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usize,
-                           out: usize, ldo: i32, lens: usize, t: i32, gates: usize): void {
+                           out: usize, ldo: i32, lens: usize, t: i32, ws: Scratch): void {
+  let gates = ws.gates;
   let H = L.units;
   let hBytes = <usize>H << 2;
   let bias = tensorPtr(L, dir, TensorSlot.B);
   fillRows(gates, hBytes, bias, hBytes, n);
-  gemmF32(x, ldx, n, L.inSize, tensorPtr(L, dir, TensorSlot.W), H, H, gates, H);
-  gemmF32(h, H, n, H, tensorPtr(L, dir, TensorSlot.R), H, H, gates, H);
+  layerMatmulF(L, dir, TensorSlot.W, x, ldx, n, L.inSize, 0, H, gates, H, ws);
+  layerMatmulF(L, dir, TensorSlot.R, h, H, n, H, 0, H, gates, H, ws);
   let fCode = actCode(L, dir, 0), fA = actAlpha(L, dir, 0), fB = actBeta(L, dir, 0);
   let clipOn = (L.flags & LayerFlag.Clip) != 0;
   for (let r = 0; r < n; r++) {

@@ -33,15 +33,15 @@ export enum OutputMode { Sequence = 0, SequenceReversed = 1, Last = 2, Final = 3
 export enum LayerFlag {
   Reverse = 1, HasBias = 2, Peephole = 4, Clip = 8, ResetAfter = 16, InputForget = 32, HasH0 = 64, HasC0 = 128,
 }
-export enum TensorSlot { W = 0, R = 1, B = 2, Bn = 3, P = 4, H0 = 5, C0 = 6, Spare = 7 }
-export enum Dtype { F32 = 1, I8 = 2, I16 = 3, I32 = 4 }
+export enum TensorSlot { W = 0, R = 1, B = 2, Bn = 3, P = 4, H0 = 5, C0 = 6, Quant = 7 }
+export enum Dtype { F32 = 1, I8 = 2, I16 = 3, I32 = 4, BF16 = 5 }
 
-export const DTYPE_NAMES: Record<number, string> = { 1: 'f32', 2: 'i8', 3: 'i16', 4: 'i32' };
-export const DTYPE_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 2, 4: 4 };
+export const DTYPE_NAMES: Record<number, string> = { 1: 'f32', 2: 'i8', 3: 'i16', 4: 'i32', 5: 'bf16' };
+export const DTYPE_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 2, 4: 4, 5: 2 };
 export const LAYER_TYPE_NAMES: Record<number, string> = { 1: 'LSTM', 2: 'GRU', 3: 'RNN', 4: 'Dense', 5: 'Activation' };
 export const MODE_NAMES: Record<number, string> = { 0: 'f32', 1: 'int8-dynamic', 2: 'int8' };
 export const OUTPUT_MODE_NAMES: Record<number, string> = { 0: 'sequence', 1: 'sequence-reversed', 2: 'last', 3: 'final' };
-export const SLOT_NAMES = ['W', 'R', 'B', 'Bn', 'P', 'h0', 'c0', 'spare'];
+export const SLOT_NAMES = ['W', 'R', 'B', 'Bn', 'P', 'h0', 'c0', 'Q'];
 
 // Activation codes (assembly/format.ts Act). alpha/beta follow ONNX where it defines them.
 export const ACTIVATIONS = [

@@ -8,7 +8,7 @@ import {
 } from './layout.js';
 import { ernnChecksum } from './crc32.js';
 
-export type TensorData = Float32Array | Int8Array | Int16Array | Int32Array;
+export type TensorData = Float32Array | Int8Array | Int16Array | Int32Array | Uint16Array;
 
 export interface TensorSpec {
   name: string;

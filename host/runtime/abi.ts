@@ -19,7 +19,11 @@ export interface ErnnExports {
   ernn_model_output_size(): number;
   ernn_model_layer_count(): number;
   ernn_model_streamable(): number;
-  ernn_model_state_floats(): number;
+  ernn_model_state_bytes(): number;
+  ernn_model_int8(): number;
+  ernn_state_dtype(layer: number, which: number): number;
+  ernn_state_scale(layer: number, which: number): number;
+  ernn_state_zero_point(layer: number, which: number): number;
   ernn_model_weight_bytes(): number;
   ernn_model_collapse_layer(): number;
   ernn_heap_bytes(): number;

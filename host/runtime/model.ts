@@ -4,16 +4,44 @@
 // exports validate nothing.
 
 import { Status, RUN_USE_LENGTHS, RUN_KEEP_STATES, type ErnnExports } from './abi.js';
+import { Dtype } from '../format/layout.js';
 import { moduleError } from './status-errors.js';
 import { MemoryView } from './memory-view.js';
 import { StreamSet, type StateKind } from './streams.js';
 import type { Backend } from './wasm.js';
 import type { ErnnInfo, LayerInfo, TensorInfo } from '../format/reader.js';
-import type {
-  ModelMetadata, GraphBinding, StateBinding, OutputBinding, SequenceInputBinding, Axis,
-} from '../format/metadata.js';
-import { ShapeError, UsageError, UnsupportedModelError } from '../errors.js';
-import { type Tensor, sizeOf, transpose, toFloat32, toInt32 } from '../io/tensor.js';
+import type { ModelMetadata, GraphBinding, StateBinding, OutputBinding, Axis } from '../format/metadata.js';
+import { ShapeError, UsageError } from '../errors.js';
+import { type Tensor, sizeOf, transpose } from '../io/tensor.js';
+import { bindGraphInputs } from '../format/graph.js';
+
+/** Reads n state values at byte address p, dequantizing int8/int16 states of int8 models. */
+export function readState(ex: ErnnExports, mem: MemoryView, p: number, layer: number, kind: StateKind, n: number): Float32Array {
+  const which = kind === 'h' ? 0 : 1;
+  const dt = ex.ernn_state_dtype(layer, which);
+  if (dt === Dtype.F32) return mem.f32.slice(p >>> 2, (p >>> 2) + n);
+  const s = ex.ernn_state_scale(layer, which);
+  const zp = ex.ernn_state_zero_point(layer, which);
+  const out = new Float32Array(n);
+  const dv = new DataView(mem.u8.buffer, p);
+  for (let i = 0; i < n; i++) out[i] = ((dt === Dtype.I8 ? dv.getInt8(i) : dv.getInt16(2 * i, true)) - zp) * s;
+  return out;
+}
+
+/** Writes state values at byte address p, quantizing them for int8 models (round, saturate). */
+export function writeState(ex: ErnnExports, mem: MemoryView, p: number, layer: number, kind: StateKind, data: ArrayLike<number>): void {
+  const which = kind === 'h' ? 0 : 1;
+  const dt = ex.ernn_state_dtype(layer, which);
+  if (dt === Dtype.F32) { mem.f32.set(data, p >>> 2); return; }
+  const s = ex.ernn_state_scale(layer, which);
+  const zp = ex.ernn_state_zero_point(layer, which);
+  const lim = dt === Dtype.I8 ? 127 : 32767;
+  const dv = new DataView(mem.u8.buffer, p);
+  for (let i = 0; i < data.length; i++) {
+    const q = Math.max(-lim - 1, Math.min(lim, Math.round(data[i]! / s) + zp));
+    if (dt === Dtype.I8) dv.setInt8(i, q); else dv.setInt16(2 * i, q, true);
+  }
+}
 
 export interface StateTensor {
   layer: number;
@@ -126,7 +154,7 @@ export class Model {
       memory: {
         modelBytes: this.file.fileBytes,
         weightBytes: ex.ernn_model_weight_bytes(),
-        stateBytesPerStream: ex.ernn_model_state_floats() * 4,
+        stateBytesPerStream: ex.ernn_model_state_bytes(),
         streamSetBytes: (n: number) => ex.ernn_streams_bytes(n),
         runBytes: (b: number, t: number) => ex.ernn_run_bytes(b, t),
         get heapBytes() { return ex.ernn_heap_bytes(); },
@@ -174,7 +202,7 @@ export class Model {
         const p = ex.ernn_run_state_ptr(st.layer, dir, st.kind === 'h' ? 0 : 1);
         if (p === 0) throw new UsageError(`layer ${st.layer} direction ${dir} has no ${st.kind} state`, { where: 'initialStates' });
         if (st.data.length !== B * H) throw new ShapeError(`initial ${st.kind} of layer ${st.layer} has ${st.data.length} values, expected [${B}, ${H}]`, { where: 'initialStates', expected: B * H, actual: st.data.length });
-        this.mem.f32.set(st.data, p >>> 2);
+        writeState(this.ex, this.mem, p, st.layer, st.kind, st.data);
       }
       flags |= RUN_KEEP_STATES;
     }
@@ -193,8 +221,8 @@ export class Model {
         if (!['LSTM', 'GRU', 'RNN'].includes(L.type)) return;
         for (let d = 0; d < L.directions; d++) {
           for (const kind of (L.type === 'LSTM' ? ['h', 'c'] : ['h']) as StateKind[]) {
-            const q = ex.ernn_run_state_ptr(l, d, kind === 'h' ? 0 : 1) >>> 2;
-            states.push({ layer: l, direction: d, kind, data: this.mem.f32.slice(q, q + B * L.units) });
+            const q = ex.ernn_run_state_ptr(l, d, kind === 'h' ? 0 : 1);
+            states.push({ layer: l, direction: d, kind, data: readState(ex, this.mem, q, l, kind, B * L.units) });
           }
         }
       });
@@ -221,41 +249,12 @@ export class Model {
    */
   runGraph(inputs: Tensor[] | Record<string, Tensor>): Tensor<Float32Array>[] {
     const g = this.graph;
-    const byName = (i: number, name: string): Tensor | undefined =>
-      Array.isArray(inputs) ? inputs[i] : inputs[name];
-    let seq: Tensor | undefined;
-    let seqBinding: SequenceInputBinding | undefined;
-    const stateInputs: { b: StateBinding; t: Tensor }[] = [];
-    let lens: Int32Array | undefined;
-    g.inputs.forEach((b, i) => {
-      const t = byName(i, b.name);
-      if (!t) {
-        if (b.role === 'sequence') throw new ShapeError(`graph input '${b.name}' (#${i}) is missing`, { where: b.name });
-        return;
-      }
-      if (b.role === 'sequence') { seq = t; seqBinding = b; }
-      else if (b.role === 'sequence_lens') lens = toInt32(t.data);
-      else if (b.role === 'initial_h' || b.role === 'initial_c') stateInputs.push({ b, t });
-    });
-    if (!seq || !seqBinding) throw new ShapeError('the graph has no sequence input', { where: 'inputs' });
-    const axes = seqBinding.axes;
-    if (seq.shape.length !== axes.length) {
-      throw new ShapeError(`input '${seqBinding.name}' has rank ${seq.shape.length}, expected ${axes.length} (${axes.join(', ')})`, { where: seqBinding.name, expected: axes.length, actual: seq.shape.length });
-    }
-    const canon: Axis[] = axes.includes('time') ? ['batch', 'time', 'feature'] : ['batch', 'feature'];
-    const perm = canon.map((a) => axes.indexOf(a));
-    if (perm.some((p) => p < 0)) throw new UnsupportedModelError(`input '${seqBinding.name}' axes [${axes.join(', ')}] lack batch or feature`, { where: seqBinding.name });
-    const x = transpose({ shape: seq.shape, data: toFloat32(seq.data) }, perm);
-    const B = x.shape[0]!, T = canon.length === 3 ? x.shape[1]! : 1, F = x.shape[canon.length - 1]!;
-    const initialStates: StateTensor[] = [];
-    for (const { b, t } of stateInputs) {
-      const st = this.unbindState(b, t, B);
-      initialStates.push(...st);
-    }
+    const c = bindGraphInputs(g, inputs);
+    const B = c.shape[0];
     const wantStates = g.outputs.some((o) => o.role !== 'output');
-    const r = this.run(x.data, [B, T, F], {
-      ...(lens ? { sequenceLengths: lens } : {}),
-      ...(initialStates.length ? { initialStates } : {}),
+    const r = this.run(c.x, c.shape, {
+      ...(c.sequenceLengths ? { sequenceLengths: c.sequenceLengths } : {}),
+      ...(c.initialStates.length ? { initialStates: c.initialStates } : {}),
       returnStates: wantStates,
     });
     return g.outputs.map((o) => {
@@ -273,24 +272,6 @@ export class Model {
     const t = transpose({ shape, data: r.data }, o.perm);
     if (o.merge) t.shape = o.merge.map((g) => g.reduce((p, k) => p * t.shape[k]!, 1));
     return t;
-  }
-
-  private stateOrder(b: StateBinding): number[] {
-    return ['part', 'batch', 'unit'].map((a) => b.axes.indexOf(a as Axis));
-  }
-
-  private unbindState(b: StateBinding, t: Tensor, B: number): StateTensor[] {
-    const order = this.stateOrder(b); // position of part, batch, unit in the graph tensor
-    if (t.shape.length !== 3 || order.some((p) => p < 0)) throw new ShapeError(`state input '${b.name}' must be 3-d (${b.axes.join(', ')}), got [${t.shape.join(', ')}]`, { where: b.name });
-    const canon = transpose({ shape: t.shape, data: toFloat32(t.data) }, order); // [part, batch, unit]
-    const [P, Bt, H] = canon.shape as [number, number, number];
-    if (P !== b.parts.length || Bt !== B) throw new ShapeError(`state input '${b.name}' has shape [${t.shape.join(', ')}], expected ${b.parts.length} parts of batch ${B}`, { where: b.name });
-    return b.parts.map((part, k) => ({
-      layer: part.layer,
-      direction: part.direction,
-      kind: b.role === 'initial_c' ? 'c' : 'h',
-      data: canon.data.slice(k * Bt * H, (k + 1) * Bt * H),
-    }));
   }
 
   private bindState(b: StateBinding, states: StateTensor[], B: number): Tensor<Float32Array> {

@@ -9,6 +9,7 @@ import { Status } from './abi.js';
 import { moduleError } from './status-errors.js';
 import type { MemoryView } from './memory-view.js';
 import { ShapeError, UsageError } from '../errors.js';
+import { readState, writeState } from './model.js';
 
 export type StateKind = 'h' | 'c';
 
@@ -132,13 +133,13 @@ export class StreamSet {
     this.checkStream(stream);
     const p = this.ex.ernn_streams_state_ptr(this.handle, stream, layer, kind === 'h' ? 0 : 1);
     if (p === 0) throw new UsageError(`layer ${layer} has no ${kind} state`, { where: 'layer', actual: layer });
-    return p >>> 2;
+    return p;
   }
 
-  /** A copy of one stream's hidden (h) or cell (c) state of a recurrent layer. */
+  /** A copy of one stream's hidden (h) or cell (c) state of a recurrent layer, as floats. */
   getState(stream: number, layer: number, kind: StateKind = 'h'): Float32Array {
     const p = this.statePtr(stream, layer, kind);
-    return this.mem.f32.slice(p, p + this.units(layer, kind));
+    return readState(this.ex, this.mem, p, layer, kind, this.units(layer, kind));
   }
 
   /** Overwrites one stream's state (for example an initial state, or a snapshot taken earlier). */
@@ -146,7 +147,7 @@ export class StreamSet {
     const p = this.statePtr(stream, layer, kind);
     const n = this.units(layer, kind);
     if (data.length !== n) throw new ShapeError(`state of layer ${layer} has ${n} values, got ${data.length}`, { where: 'state', expected: n, actual: data.length });
-    this.mem.f32.set(data, p);
+    writeState(this.ex, this.mem, p, layer, kind, data);
   }
 
   /** Frees the set's memory in the module. */
