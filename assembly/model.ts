@@ -152,7 +152,7 @@ export function setLimit(which: i32, value: i32): Status {
   return Status.Ok;
 }
 
-// The block has 16 bytes of slack after the file: the int8 SIMD kernel may read up to 7 bytes
+// The block has 16 bytes of slack after the file: the int8 SIMD kernel may read up to 15 bytes
 // past the end of a weight row (they meet zeros in the input and add nothing).
 export function reserve(bytes: i32): usize {
   if (modelPtr != 0) { fail(Status.BadState, Field.ModelBytes, -1, 0, bytes); return 0; }

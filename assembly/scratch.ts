@@ -2,7 +2,7 @@
 // whole-sequence runs, planned at setup. Every kernel takes its temporaries from here.
 
 import { maxGates, maxUnits, maxWidth, maxK } from './model';
-import { roundUp8 } from './kernels/matmul_s8';
+import { roundUp16 } from './kernels/matmul_s8';
 
 @unmanaged export class Scratch {
   rows: i32;
@@ -27,7 +27,7 @@ import { roundUp8 } from './kernels/matmul_s8';
 // Bytes for `rows` rows; with apply != 0, lays the buffers out from `apply`.
 export function scratchLayout(rows: i32, apply: usize): u64 {
   let R = <u64>rows;
-  let kp = <u64>roundUp8(maxK);
+  let kp = <u64>roundUp16(maxK);
   let o = a16(<u64>offsetof<Scratch>());
   let gates = o; o += a16(R * <u64>maxGates * 4);
   let aux = o; o += a16(R * <u64>maxGates * 4);

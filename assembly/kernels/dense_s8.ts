@@ -10,7 +10,7 @@
 import { Layer, Prep, tensorPtr, prepOf } from '../model';
 import { TensorSlot } from '../format';
 import { Scratch } from '../scratch';
-import { roundUp8 } from './matmul_s8';
+import { roundUp16 } from './matmul_s8';
 import { matmulS8, widenRowsS8 } from './dispatch_s8';
 import { mulByQuantizedMultiplier, sat8, sat16 } from './fixedpoint';
 import { preQ12, act15 } from './int8_common';
@@ -32,7 +32,7 @@ import { preQ12, act15 } from './int8_common';
 export function denseS8(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i32, ws: Scratch): void {
   let P = prepOf(L, 0);
   let O = L.units, I = L.inSize;
-  let kx = roundUp8(I);
+  let kx = roundUp16(I);
   let W = tensorPtr(L, 0, TensorSlot.W), bias = tensorPtr(L, 0, TensorSlot.B);
   let wide = L.outElem == 2;
   for (let r0 = 0; r0 < n; r0 += ws.rows) {
@@ -55,7 +55,7 @@ export function rnnStepS8(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usi
                           out: usize, ldo: i32, lens: usize, t: i32, ws: Scratch): void {
   let P = prepOf(L, dir);
   let H = L.units, I = L.inSize;
-  let kx = roundUp8(I), kh = roundUp8(H);
+  let kx = roundUp16(I), kh = roundUp16(H);
   widenRowsS8(x, ldx, n, I, kx, ws.q);
   widenRowsS8(h, H, n, H, kh, ws.q2);
   matmulS8(ws.q, kx, n, I, tensorPtr(L, dir, TensorSlot.W), H, ws.acc, H);

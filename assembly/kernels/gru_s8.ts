@@ -14,7 +14,7 @@
 import { Layer, tensorPtr, prepOf } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
 import { Scratch } from '../scratch';
-import { roundUp8 } from './matmul_s8';
+import { roundUp16 } from './matmul_s8';
 import { matmulS8, widenRowsS8 } from './dispatch_s8';
 import { mulByQuantizedMultiplier, sat8, sat16, rshiftRound } from './fixedpoint';
 import { preQ12, act15 } from './int8_common';
@@ -35,7 +35,7 @@ export function gruStepS8(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usi
                           out: usize, ldo: i32, lens: usize, t: i32, ws: Scratch): void {
   let P = prepOf(L, dir);
   let H = L.units, GH = L.gh, I = L.inSize;
-  let kx = roundUp8(I), kh = roundUp8(H);
+  let kx = roundUp16(I), kh = roundUp16(H);
   let resetAfter = (L.flags & LayerFlag.ResetAfter) != 0;
   let hq = ws.aux;                                  // int8 [n, H]
   let rh = ws.aux + <usize>n * <usize>H;            // int8 [n, H] (variant A)

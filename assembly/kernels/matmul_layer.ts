@@ -10,7 +10,7 @@ import { Layer, tensorPtr, scalePtr, rowSumPtr } from '../model';
 import { Mode } from '../format';
 import { Scratch } from '../scratch';
 import { gemmF32 } from './gemm';
-import { roundUp8 } from './matmul_s8';
+import { roundUp16 } from './matmul_s8';
 import { matmulS8, quantizeRowsDynamic, rescaleAdd } from './dispatch_s8';
 
 export function layerMatmulF(L: Layer, dir: i32, slot: i32, x: usize, ldx: i32, n: i32, k: i32,
@@ -20,7 +20,7 @@ export function layerMatmulF(L: Layer, dir: i32, slot: i32, x: usize, ldx: i32, 
     gemmF32(x, ldx, n, k, w + (<usize>m0 << 2), L.gh, mc, y, ldy);
     return;
   }
-  let kp = roundUp8(k);
+  let kp = roundUp16(k);
   quantizeRowsDynamic(x, ldx, n, k, kp, ws.q, ws.qscale, ws.qzero);
   matmulS8(ws.q, kp, n, k, w + <usize>m0 * <usize>k, mc, ws.acc, mc);
   rescaleAdd(ws.acc, n, mc, scalePtr(L, dir, slot) + (<usize>m0 << 1), rowSumPtr(L, dir, slot) + (<usize>m0 << 2), ws.qscale, ws.qzero, y, ldy);

@@ -2,14 +2,15 @@
 // matmul_s8_simd.ts is its SIMD twin, with the same signature and the same (exact) results.
 //
 //   x    int16 [n, kp]: input rows, already widened from int8 (and zero-padded from k to
-//        kp = k rounded up to 8, which the SIMD kernel relies on)
+//        kp = k rounded up to 16, which the SIMD kernel relies on)
 //   w    int8  [m, k]: weights, output-major (row m holds the weights of output m), unpadded
 //   acc  int32 [n, ldacc]: results, overwritten
 // Integer sums are exact, so any summation order gives the same bits. With int8 operands a row
 // of k <= 32768 terms stays below 2^31 (the loader enforces the bound).
 
+// The padded row length of matmul inputs.
 // @ts-ignore: decorator
-@inline export function roundUp8(k: i32): i32 { return (k + 7) & ~7; }
+@inline export function roundUp16(k: i32): i32 { return (k + 15) & ~15; }
 
 export function matmulS8Scalar(x: usize, kp: i32, n: i32, k: i32, w: usize, m: i32, acc: usize, ldacc: i32): void {
   for (let r = 0; r < n; r++) {

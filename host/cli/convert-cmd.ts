@@ -2,8 +2,10 @@
 
 import { writeFileSync } from 'node:fs';
 import { parse } from './args.js';
-import { readBytes } from './files.js';
-import { convertModel, type ConvertOptions } from '../convert/convert.js';
+import { readBytes, readTensor } from './files.js';
+import { convertModel, calibrationInputs, type ConvertOptions } from '../convert/convert.js';
+import { accuracyReport } from '../convert/quantize/report.js';
+import type { QuantMode } from '../convert/lower.js';
 import { isRecurrent, outputSizeOf } from '../convert/ir.js';
 import { UsageError, DataError } from '../errors.js';
 
@@ -14,13 +16,20 @@ export const convertUsage = `edgernn convert IN -o OUT.ernn [options]
   --name NAME         model name stored in the file
   --metadata FILE     JSON merged into the file's metadata (features, samplePeriod,
                       normalization, output...)
+  --quant MODE        f32 (default), int8-dynamic or int8 (docs/QUANTIZATION.md)
+  --calibration X.npy representative inputs [batch, time, features] (float32): int8 sets its
+                      activation ranges from them; both modes report their error on them
+  --output-bits 8|16  int8: bits of a final Dense layer's output (default 16)
   --json              print the report as one JSON object`;
 
-export function convertCommand(argv: string[], out: (s: string) => void): number {
+export async function convertCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, {
     output: { type: 'string', short: 'o' },
     name: { type: 'string' },
     metadata: { type: 'string' },
+    quant: { type: 'string' },
+    calibration: { type: 'string' },
+    'output-bits': { type: 'string' },
     json: { type: 'boolean' },
   }, 'convert');
   if (positionals.length !== 1) throw new UsageError(`convert takes one input model, got ${positionals.length}\n${convertUsage}`);
@@ -36,8 +45,16 @@ export function convertCommand(argv: string[], out: (s: string) => void): number
       throw e;
     }
   }
+  if (values.quant) options.quant = values.quant as QuantMode;
+  if (values['output-bits']) {
+    if (values['output-bits'] !== '8' && values['output-bits'] !== '16') throw new UsageError(`--output-bits must be 8 or 16, got '${values['output-bits']}'`);
+    options.outputBits = Number(values['output-bits']) as 8 | 16;
+  }
+  if (values.calibration) options.calibration = readTensor(values.calibration);
   const result = convertModel(readBytes(input, 'model'), options);
   writeFileSync(values.output, result.bytes);
+  const quant = result.plan.mode === 'f32' ? undefined
+    : await accuracyReport(result.ir, result.plan, calibrationInputs(options.calibration, result.ir.inputSize));
   const src = result.ir.metadata.source ?? {};
   const layers = result.ir.layers.map((l) => ({
     name: l.name,
@@ -51,6 +68,7 @@ export function convertCommand(argv: string[], out: (s: string) => void): number
     framework: src.framework ?? null, frameworkVersion: src.frameworkVersion ?? null,
     producer: src.producer ?? null, opset: src.opset ?? null,
     layers, parameters: result.parameters, bytes: result.bytes.length,
+    ...(quant ? { quantization: quant } : {}),
   };
   if (values.json) {
     out(JSON.stringify(report));
@@ -61,6 +79,14 @@ export function convertCommand(argv: string[], out: (s: string) => void): number
       out(`  ${l.kind.padEnd(10)} ${String(l.inputs).padStart(5)} -> ${String(l.outputs).padEnd(5)} ${l.name}${detail}`);
     }
     out(`${result.parameters} parameters`);
+    if (quant) {
+      out(`quantization ${quant.mode}: error against the float model on ${quant.data === 'calibration' ? `the calibration data (${quant.batches} sequences)` : `${quant.batches} random standard-normal sequences (no calibration data given)`}`);
+      out('  layer                                max|err|    mean|err|   relative');
+      for (const l of quant.layers) {
+        out(`  ${String(l.layer).padStart(2)} ${(`${l.kind} '${l.name}'`).slice(0, 32).padEnd(32)} ${l.maxAbs.toExponential(3).padStart(10)}  ${l.meanAbs.toExponential(3).padStart(10)}  ${l.relative.toFixed(4).padStart(9)}`);
+      }
+      out(`  output${' '.repeat(30)} ${quant.output.maxAbs.toExponential(3).padStart(10)}  ${quant.output.meanAbs.toExponential(3).padStart(10)}  ${quant.output.relative.toFixed(4).padStart(9)}`);
+    }
     out(`wrote ${values.output}: ${result.bytes.length} bytes`);
   }
   return 0;

@@ -12,16 +12,29 @@ import { Runtime } from '../runtime/runtime.js';
 import { convertModel } from '../convert/convert.js';
 import { isEdgeRnnError, UsageError } from '../errors.js';
 import type { Tensor } from '../io/tensor.js';
+import { bindGraphInputs } from '../format/graph.js';
 
 export const verifyUsage = `edgernn verify CASE_DIR... [options]
   Converts each case's model, runs its test_data_set_* through the runtime and compares with
   the expected outputs: PASS name max_abs_err=... or FAIL name: reason.
   --backend simd|scalar   build to run (default: SIMD where supported)
-  --atol A --rtol R       tolerance |error| <= A + R * |expected| (default 1e-4, 1e-3)`;
+  --atol A --rtol R       tolerance |error| <= A + R * |expected| (default 1e-4, 1e-3)
+  --quant MODE            convert with int8-dynamic or int8 (the int8 mode calibrates on each
+                          data set's own inputs) and judge with the mode's tolerance:
+                          |error| <= 0.02 * max|expected| + 1e-3 (int8-dynamic),
+                          |error| <= 0.05 * max|expected| + 1e-3 (int8)`;
+
+/** Per-mode tolerances, relative to the largest expected magnitude (docs/QUANTIZATION.md). */
+export const QUANT_TOLERANCE: Record<string, { ofMax: number; atol: number }> = {
+  'int8-dynamic': { ofMax: 0.02, atol: 1e-3 },
+  int8: { ofMax: 0.05, atol: 1e-3 },
+};
 
 export interface VerifyOptions {
   atol: number;
   rtol: number;
+  /** Quantized conversion; its tolerance replaces atol/rtol. */
+  quant?: 'int8-dynamic' | 'int8';
 }
 
 export interface CaseResult {
@@ -44,6 +57,15 @@ function numbered(dir: string, prefix: string): string[] {
 
 export function compare(got: Tensor, expected: Tensor, opts: VerifyOptions, label: string): { maxAbsErr: number; reason?: string } {
   const sizeG = got.data.length, sizeE = expected.data.length;
+  let atol = opts.atol, rtol = opts.rtol, rule = `${opts.atol} + ${opts.rtol} * |expected|`;
+  if (opts.quant) {
+    const t = QUANT_TOLERANCE[opts.quant]!;
+    let m = 0;
+    for (let i = 0; i < sizeE; i++) m = Math.max(m, Math.abs(Number(expected.data[i])));
+    atol = t.atol + t.ofMax * m;
+    rtol = 0;
+    rule = `${t.ofMax} * max|expected| + ${t.atol} = ${atol.toExponential(2)}`;
+  }
   if (got.shape.join(',') !== expected.shape.join(',')) {
     return { maxAbsErr: NaN, reason: `${label}: shape [${got.shape.join(', ')}], expected [${expected.shape.join(', ')}]` };
   }
@@ -53,13 +75,13 @@ export function compare(got: Tensor, expected: Tensor, opts: VerifyOptions, labe
     const e = Number(expected.data[i]), g = Number(got.data[i]);
     const err = Math.abs(g - e);
     if (!(err <= maxAbsErr) || Number.isNaN(err)) maxAbsErr = Number.isNaN(err) ? Infinity : Math.max(maxAbsErr, err);
-    const excess = err - (opts.atol + opts.rtol * Math.abs(e));
+    const excess = err - (atol + rtol * Math.abs(e));
     if (!(excess <= 0) && (worst < 0 || excess > worstExcess || Number.isNaN(excess))) { worst = i; worstExcess = excess; }
   }
   if (worst >= 0) {
     return {
       maxAbsErr,
-      reason: `${label}: value ${worst} is ${Number(got.data[worst])}, expected ${Number(expected.data[worst])} (|error| ${Math.abs(Number(got.data[worst]) - Number(expected.data[worst])).toExponential(2)} > ${opts.atol} + ${opts.rtol} * |expected|)`,
+      reason: `${label}: value ${worst} is ${Number(got.data[worst])}, expected ${Number(expected.data[worst])} (|error| ${Math.abs(Number(got.data[worst]) - Number(expected.data[worst])).toExponential(2)} > ${rule})`,
     };
   }
   return { maxAbsErr };
@@ -80,7 +102,11 @@ export async function verifyCase(dir: string, rt: Runtime, opts: VerifyOptions):
       const inputs = numbered(set, 'input').map(readTensor);
       const expected = numbered(set, 'output').map(readTensor);
       if (expected.length === 0) return fail(`${basename(set)} has no output_N files`);
-      const { bytes } = convertModel(modelBytes, { weightInputs: inputs });
+      let { bytes, ir } = convertModel(modelBytes, { weightInputs: inputs });
+      if (opts.quant) {
+        const calibration = opts.quant === 'int8' ? bindGraphInputs(ir.metadata.graph!, inputs) : undefined;
+        ({ bytes, ir } = convertModel(modelBytes, { weightInputs: inputs, quant: opts.quant, ...(calibration ? { calibration } : {}) }));
+      }
       const model = rt.load(bytes);
       const got = model.runGraph(inputs);
       if (got.length < expected.length) return fail(`${basename(set)}: the model has ${got.length} outputs, the data set ${expected.length}`);
@@ -102,11 +128,16 @@ export async function verifyCommand(argv: string[], out: (s: string) => void): P
     backend: { type: 'string' },
     atol: { type: 'string' },
     rtol: { type: 'string' },
+    quant: { type: 'string' },
   }, 'verify');
   if (positionals.length === 0) throw new UsageError(`verify needs at least one case folder\n${verifyUsage}`);
   const simd = backendOption(values.backend);
   const rt = await Runtime.create(simd === undefined ? {} : { simd });
   const opts: VerifyOptions = { atol: numberOption(values.atol, 'atol', 1e-4), rtol: numberOption(values.rtol, 'rtol', 1e-3) };
+  if (values.quant !== undefined) {
+    if (values.quant !== 'int8-dynamic' && values.quant !== 'int8') throw new UsageError(`--quant must be int8-dynamic or int8, got '${values.quant}'`);
+    opts.quant = values.quant;
+  }
   let passed = 0, failed = 0;
   for (const dir of positionals) {
     // a shell glob over a conformance folder also matches its README: not a case, skip it
