@@ -4,6 +4,8 @@ import { convertCommand, convertUsage } from './convert-cmd.js';
 import { inspectCommand, inspectUsage } from './inspect-cmd.js';
 import { inferCommand, inferUsage } from './infer-cmd.js';
 import { verifyCommand, verifyUsage } from './verify-cmd.js';
+import { runCommand, runUsage } from './run-cmd.js';
+import { evalCommand, evalUsage } from './eval-cmd.js';
 import { isEdgeRnnError } from '../errors.js';
 import { CONVERTER_VERSION } from '../convert/convert.js';
 
@@ -17,6 +19,8 @@ commands:
   infer MODEL --input X.npy --output Y.npy
                                run whole sequences [batch, time, features]
   verify CASE_DIR...           check conversions against reference outputs
+  run MODEL --frames FILE|-    stream frames of tracked objects, write predicted trajectories
+  eval MODEL --data DIR        ADE/FDE on ETH/UCY-style files against constant velocity
 
 Run 'edgernn <command> --help' for a command's options.`;
 
@@ -27,6 +31,8 @@ const COMMANDS: Record<string, [Command, string]> = {
   inspect: [inspectCommand, inspectUsage],
   infer: [inferCommand, inferUsage],
   verify: [verifyCommand, verifyUsage],
+  run: [runCommand, runUsage],
+  eval: [evalCommand, evalUsage],
 };
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
