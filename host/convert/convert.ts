@@ -6,6 +6,7 @@ import { lowerToErnn, type QuantMode, type QuantPlan } from './lower.js';
 import { calibrate, type ReferenceInput } from './quantize/reference.js';
 import type { CanonicalInputs } from '../format/graph.js';
 import { parameterCount, type ModelIR } from './ir.js';
+import { foldLinearLayers } from './fold.js';
 import { MAGIC } from '../format/layout.js';
 import { DataError, ModelFormatError, UnsupportedModelError, UsageError } from '../errors.js';
 import { type Tensor, toFloat32 } from '../io/tensor.js';
@@ -33,6 +34,8 @@ export interface ConvertOptions {
   calibration?: Tensor | CanonicalInputs | CanonicalInputs[];
   /** int8: bits of a final Dense layer's output (default 16). */
   outputBits?: 8 | 16;
+  /** Fold linear Dense layers into the layer after them (default true). */
+  fold?: boolean;
 }
 
 export interface ConvertResult {
@@ -87,7 +90,8 @@ export function convertModel(bytes: Uint8Array, options: ConvertOptions = {}): C
   const onnxOptions: OnnxImportOptions = {};
   if (options.weightInputs) onnxOptions.weightInputs = options.weightInputs;
   if (options.name) onnxOptions.name = options.name;
-  const ir = importOnnx(bytes, onnxOptions);
+  let ir = importOnnx(bytes, onnxOptions);
+  if (options.fold !== false) ir = foldLinearLayers(ir);
   ir.metadata = {
     ...ir.metadata,
     ...(options.metadata ?? {}),
