@@ -15,5 +15,15 @@ export {
   EdgeRnnError, ModelFormatError, UnsupportedModelError, ShapeError, ResourceError, UsageError,
   DataError, isEdgeRnnError,
 } from './errors.js';
+export { TrajectoryPredictor } from './stream/predictor.js';
+export type {
+  PredictorOptions, Frame, ObjectRecord, FrameResult, Prediction, PredictedPoint, Rejection, RejectReason,
+} from './stream/predictor.js';
+export { readFrames, readNdjson, readCsv, readEthUcy, formatOf } from './stream/parsers.js';
+export type { FrameFormat, FrameItem, ReadOptions, Chunks } from './stream/parsers.js';
+export { trajectorySpec } from './stream/spec.js';
+export type { TrajectorySpec, InputSpec, OutputSpec } from './stream/spec.js';
+export { evaluateModel } from './stream/evaluate.js';
+export type { EvalOptions, EvalResult } from './stream/evaluate.js';
 export { convert } from './convert/convert.js';
 export type { ConvertOptions, ConvertResult } from './convert/convert.js';

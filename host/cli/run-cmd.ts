@@ -7,6 +7,7 @@ import { Runtime } from '../runtime/runtime.js';
 import { TrajectoryPredictor, type RejectReason } from '../stream/predictor.js';
 import { readFrames, formatOf, type FrameFormat } from '../stream/parsers.js';
 import { UsageError } from '../errors.js';
+import { LatencyHistogram } from '../stream/latency.js';
 
 export const runUsage = `edgernn run MODEL --frames FILE|- [options]
   Streams frames of tracked objects through a trajectory model and writes one NDJSON line of
@@ -52,7 +53,7 @@ export async function runCommand(argv: string[], out: (s: string) => void, err: 
   const toFile = values.output && values.output !== '-' ? createWriteStream(values.output) : undefined;
   const write = (s: string) => (toFile ? toFile.write(s + '\n') : out(s));
   const rejected = new Map<RejectReason, number>();
-  const latency: number[] = [];
+  const latency = new LatencyHistogram();
   const tty = process.stderr.isTTY;
   let lastProgress = 0;
   for await (const item of readFrames(input, format, { name, ...(values['frame-period'] ? { framePeriod: numberOption(values['frame-period'], 'frame-period', 0.04) } : {}) })) {
@@ -63,7 +64,7 @@ export async function runCommand(argv: string[], out: (s: string) => void, err: 
     }
     const t0 = performance.now();
     const r = predictor.push(item.frame);
-    latency.push(performance.now() - t0);
+    latency.add(performance.now() - t0);
     for (const rj of r.rejected) rejected.set(rj.reason, (rejected.get(rj.reason) ?? 0) + 1);
     write(JSON.stringify({
       t: r4(r.t),
@@ -78,12 +79,10 @@ export async function runCommand(argv: string[], out: (s: string) => void, err: 
   }
   if (tty) process.stderr.write('\r\x1b[K');
   if (toFile) await new Promise<void>((res) => toFile.end(res));
-  latency.sort((a, b) => a - b);
   const c = predictor.counters;
-  const q = (p: number) => (latency.length ? latency[Math.min(latency.length - 1, Math.floor(p * latency.length))]! : 0);
   const total = [...rejected.values()].reduce((a, b) => a + b, 0);
   err(`run: ${c.frames} frames, ${c.objects} objects, ${c.predictions} predictions (${c.steps} model steps), ${c.resets} gap resets, ${c.evictions} evictions`);
   err(`rejected records: ${total}${total ? ` (${[...rejected].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
-  err(`latency per frame: median ${(q(0.5) * 1000).toFixed(1)} µs, p99 ${(q(0.99) * 1000).toFixed(1)} µs (${model.backend} build)`);
+  err(`latency per frame: median ${latency.quantile(0.5).toFixed(1)} µs, p99 ${latency.quantile(0.99).toFixed(1)} µs (${model.backend} build)`);
   return 0;
 }
