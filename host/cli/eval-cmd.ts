@@ -18,12 +18,14 @@ export const evalUsage = `edgernn eval MODEL --data DIR|FILE [options]
   --json               print {"ade", "fde", "cv_ade", "cv_fde", "windows"} on one line
   --plot FILE.svg      draw sample windows: observed, true and predicted paths
   --min-peds N         keep windows with at least N pedestrians (Social GAN: 2; default 1)
+  --observe N          positions streamed before the prediction (default 8, the protocol's;
+                       more checks that the recurrent state stays good on longer streams)
   --backend simd|scalar`;
 
 export async function evalCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, {
     data: { type: 'string' }, json: { type: 'boolean' }, plot: { type: 'string' },
-    'min-peds': { type: 'string' }, backend: { type: 'string' },
+    'min-peds': { type: 'string' }, observe: { type: 'string' }, backend: { type: 'string' },
   }, 'eval');
   if (positionals.length !== 1 || !values.data) throw new UsageError(`eval needs MODEL and --data\n${evalUsage}`);
   let paths: string[];
@@ -42,6 +44,7 @@ export async function evalCommand(argv: string[], out: (s: string) => void): Pro
   const tty = process.stderr.isTTY;
   const r = evaluateModel(model, files, {
     minPeds: numberOption(values['min-peds'], 'min-peds', 1),
+    observe: numberOption(values.observe, 'observe', 8),
     ...(tty ? { onProgress: (d: number, n: number) => { process.stderr.write(`\reval: ${d}/${n} windows`); } } : {}),
   });
   if (tty) process.stderr.write('\r\x1b[K');

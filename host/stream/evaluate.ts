@@ -5,7 +5,7 @@
 import type { Model } from '../runtime/model.js';
 import { TrajectoryPredictor } from './predictor.js';
 import { protocolWindows, displacementErrors, constantVelocity, type Row, type Window } from './ethucy.js';
-import { DataError, UnsupportedModelError } from '../errors.js';
+import { DataError, UnsupportedModelError, UsageError } from '../errors.js';
 
 export interface EvalOptions {
   observe?: number;
@@ -40,6 +40,10 @@ export interface EvalResult {
 export function evaluateModel(model: Model, files: { name: string; rows: Row[] }[], options: EvalOptions = {}): EvalResult {
   const observe = options.observe ?? 8, predict = options.predict ?? 12;
   const batch = options.batch ?? 512;
+  if (!Number.isInteger(observe) || observe < 2 || !Number.isInteger(predict) || predict < 1) {
+    throw new UsageError(`observe (>= 2) and predict (>= 1) must be integers, got ${observe} and ${predict}`, { where: 'observe' });
+  }
+  if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`batch must be a positive integer, got ${batch}`, { where: 'batch' });
   const windows = files.flatMap((f) => protocolWindows(f.rows, f.name, observe, predict, options.minPeds ?? 1));
   if (windows.length === 0) throw new DataError(`no evaluation windows: no pedestrian is present in ${observe + predict} consecutive frames`, { where: 'data' });
   const results: WindowResult[] = [];

@@ -93,6 +93,10 @@ export class TrajectoryPredictor {
   private lastT = -Infinity;
   private readonly opts: Required<PredictorOptions>;
   private readonly lastOut: Float32Array[];
+  /** Batch buffers of one model call: stream slots and their features (no allocation per frame). */
+  private readonly batchSlots: Int32Array;
+  private readonly batchFeatures: Float32Array;
+  private readonly active: Track[] = [];
   readonly counters = { frames: 0, objects: 0, predictions: 0, steps: 0, resets: 0, evictions: 0 };
 
   constructor(private readonly model: Model, options: PredictorOptions = {}) {
@@ -111,6 +115,8 @@ export class TrajectoryPredictor {
     this.streams = model.streams(this.capacity);
     for (let i = this.capacity - 1; i >= 0; i--) this.free.push(i);
     this.lastOut = Array.from({ length: this.capacity }, () => new Float32Array(this.spec.horizon * 2));
+    this.batchSlots = new Int32Array(this.capacity);
+    this.batchFeatures = new Float32Array(this.capacity * this.spec.featureSize);
   }
 
   /** Objects tracked now. */
@@ -150,7 +156,8 @@ export class TrajectoryPredictor {
       if (t - tr.lastSeen > this.opts.forgetAfter) this.release(tr);
     }
     const seen = new Set<string>();
-    const active: { tr: Track; ticks: ReturnType<Track['observe']> }[] = [];
+    const active = this.active;
+    active.length = 0;
     for (const raw of frame.objects as unknown[]) {
       if (typeof raw !== 'object' || raw === null) { reject('bad-frame', 'an object record is not an object'); continue; }
       const o = raw as ObjectRecord;
@@ -192,27 +199,34 @@ export class TrajectoryPredictor {
       }
       tr.lastSeen = t;
       const { id: _id, x: _x, y: _y, ...record } = o;
-      active.push({ tr, ticks: tr.observe({ t, x, y, record }, this.opts.jitter) });
+      tr.observe({ t, x, y, record }, this.opts.jitter);
+      active.push(tr);
     }
     // batched model calls: round k advances every object with a k-th pending step
     const F = this.spec.featureSize;
-    let round = 0;
-    for (;;) {
-      const batch = active.filter((a) => a.ticks.length > round);
-      if (batch.length === 0) break;
-      const slots = batch.map((a) => a.tr.slot);
-      const frames = new Float32Array(batch.length * F);
-      batch.forEach((a, i) => frames.set(a.ticks[round]!.features, i * F));
-      const out = this.streams.stepMany(slots, frames);
-      const O = this.spec.horizon * 2;
-      batch.forEach((a, i) => this.lastOut[a.tr.slot]!.set(out.subarray(i * O, (i + 1) * O)));
-      this.counters.steps += batch.length;
-      round++;
+    const O = this.spec.horizon * 2;
+    for (let round = 0; ; round++) {
+      let n = 0;
+      for (const tr of active) {
+        if (tr.pendingSteps <= round) continue;
+        this.batchSlots[n] = tr.slot;
+        this.batchFeatures.set(tr.pending.subarray(round * F, (round + 1) * F), n * F);
+        n++;
+      }
+      if (n === 0) break;
+      const out = this.streams.stepMany(this.batchSlots.subarray(0, n), this.batchFeatures.subarray(0, n * F));
+      n = 0;
+      for (const tr of active) {
+        if (tr.pendingSteps <= round) continue;
+        this.lastOut[tr.slot]!.set(out.subarray(n * O, (n + 1) * O));
+        n++;
+      }
+      this.counters.steps += n;
     }
     const predictions: Prediction[] = [];
     const pos = new Float64Array(this.spec.horizon * 2);
     const P = this.spec.samplePeriod;
-    for (const { tr } of active) {
+    for (const tr of active) {
       if (tr.steps === 0) continue;
       const warm = tr.steps >= this.spec.observe - 1;
       if (!warm && !this.opts.includeCold) continue;

@@ -12,12 +12,6 @@ export interface Observation {
   record: Record<string, unknown>;
 }
 
-export interface Tick {
-  /** Time of the model step. */
-  t: number;
-  features: Float32Array;
-}
-
 export class Track {
   slot = -1;
   lastSeen = -Infinity;
@@ -33,8 +27,14 @@ export class Track {
   private hasHeading = false;
   private dx = 0;
   private dy = 0;
+  /** Features of the steps the latest observation completed, one row each (reused). */
+  pending: Float32Array;
+  /** Number of rows in `pending`. */
+  pendingSteps = 0;
 
-  constructor(readonly key: string, readonly id: string | number, private readonly spec: TrajectorySpec) {}
+  constructor(readonly key: string, readonly id: string | number, private readonly spec: TrajectorySpec) {
+    this.pending = new Float32Array(spec.featureSize * 4);
+  }
 
   /** Forget everything: the next observation starts the track again. */
   reset(): void {
@@ -49,37 +49,45 @@ export class Track {
   get lastObservationTime(): number { return this.obs?.t ?? -Infinity; }
 
   /**
-   * Takes an observation and returns the model steps it completes: one per sample period since
+   * Takes an observation and computes the model steps it completes: one per sample period since
    * the last step, at times up to `jitter` after the observation, positions interpolated between
-   * the last two observations. The first observation only anchors the track.
+   * the last two observations. Their features are the rows of `pending`; returns how many. The
+   * first observation only anchors the track.
    */
-  observe(o: Observation, jitter: number): Tick[] {
+  observe(o: Observation, jitter: number): number {
+    this.pendingSteps = 0;
     if (!this.anchored || !this.obs) {
       this.anchored = true;
       this.obs = o;
       this.tickT = o.t;
       this.tickX = o.x;
       this.tickY = o.y;
-      return [];
+      return 0;
     }
     const P = this.spec.samplePeriod;
+    const F = this.spec.featureSize;
     const prev = this.obs;
     const span = o.t - prev.t;
-    const ticks: Tick[] = [];
     while (this.tickT + P <= o.t + jitter) {
       const tt = this.tickT + P;
       const a = (tt - prev.t) / span;
       const x = prev.x + a * (o.x - prev.x);
       const y = prev.y + a * (o.y - prev.y);
-      ticks.push({ t: tt, features: this.step(x, y, prev, o, a) });
+      if ((this.pendingSteps + 1) * F > this.pending.length) {
+        const grown = new Float32Array(this.pending.length * 2);
+        grown.set(this.pending);
+        this.pending = grown;
+      }
+      this.step(x, y, prev, o, a, this.pending.subarray(this.pendingSteps * F, (this.pendingSteps + 1) * F));
+      this.pendingSteps++;
       this.tickT = tt;
     }
     this.obs = o;
-    return ticks;
+    return this.pendingSteps;
   }
 
-  /** The features of one model step to position (x, y), and the state it leaves. */
-  private step(x: number, y: number, prev: Observation, cur: Observation, a: number): Float32Array {
+  /** The features of one model step to position (x, y) into f, and the state it leaves. */
+  private step(x: number, y: number, prev: Observation, cur: Observation, a: number, f: Float32Array): void {
     const s = this.spec;
     const dx = x - this.tickX, dy = y - this.tickY;
     const n = Math.hypot(dx, dy);
@@ -88,14 +96,12 @@ export class Track {
     // the frame of the heading before this step (the first step: its own)
     let px = this.ux, py = this.uy;
     if (!this.hasHeading) { px = big ? nux : 1; py = big ? nuy : 0; }
-    const f = new Float32Array(s.featureSize);
     let k = 0;
     for (const inp of s.inputs) k = this.feature(inp, f, k, dx, dy, n, px, py, x, y, prev, cur, a);
     if (big) { this.ux = nux; this.uy = nuy; this.hasHeading = true; }
     this.dx = dx; this.dy = dy;
     this.tickX = x; this.tickY = y;
     this.steps++;
-    return f;
   }
 
   private feature(inp: InputSpec, f: Float32Array, k: number, dx: number, dy: number, n: number, px: number, py: number,
