@@ -83,6 +83,9 @@ export interface PredictorOptions {
   includeCold?: boolean;
 }
 
+/** Longest gap bridged, in sample periods (each period of a gap is one model step). */
+export const MAX_BRIDGED_STEPS = 1000;
+
 export class TrajectoryPredictor {
   readonly spec: TrajectorySpec;
   readonly capacity: number;
@@ -111,6 +114,13 @@ export class TrajectoryPredictor {
       includeCold: options.includeCold ?? true,
     };
     if (!Number.isInteger(this.opts.capacity) || this.opts.capacity < 1) throw new UsageError(`capacity must be a positive integer, got ${this.opts.capacity}`, { where: 'capacity' });
+    const o = this.opts;
+    const inRange = (v: number, lo: number, hi: number) => typeof v === 'number' && v >= lo && v <= hi;
+    // a gap is bridged with one model step per period: bound it so that no frame can ask for millions
+    if (!inRange(o.maxGap, 0, MAX_BRIDGED_STEPS * P)) throw new UsageError(`maxGap must be between 0 and ${MAX_BRIDGED_STEPS} sample periods (${MAX_BRIDGED_STEPS * P} s), got ${o.maxGap}`, { where: 'maxGap' });
+    if (!inRange(o.forgetAfter, 0, Number.MAX_VALUE)) throw new UsageError(`forgetAfter must be a finite number of seconds >= 0, got ${o.forgetAfter}`, { where: 'forgetAfter' });
+    if (!inRange(o.jitter, 0, P / 2)) throw new UsageError(`jitter must be between 0 and half a sample period (${P / 2} s), got ${o.jitter}`, { where: 'jitter' });
+    if (o.overflow !== 'evict-stalest' && o.overflow !== 'refuse') throw new UsageError(`overflow must be 'evict-stalest' or 'refuse', got '${String(o.overflow)}'`, { where: 'overflow' });
     this.capacity = this.opts.capacity;
     this.streams = model.streams(this.capacity);
     for (let i = this.capacity - 1; i >= 0; i--) this.free.push(i);

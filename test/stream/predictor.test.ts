@@ -35,6 +35,15 @@ describe('TrajectoryPredictor', () => {
     expect(() => new TrajectoryPredictor(m)).toThrow(/no trajectory metadata/);
   });
 
+  it('refuses options that are out of range, naming them (a huge maxGap could ask for millions of steps)', () => {
+    expect(() => new TrajectoryPredictor(model, { capacity: 0 })).toThrow(/capacity must be a positive integer/);
+    expect(() => new TrajectoryPredictor(model, { maxGap: 1e9 })).toThrow(/maxGap must be between 0 and 1000 sample periods/);
+    expect(() => new TrajectoryPredictor(model, { maxGap: Number.NaN })).toThrow(/maxGap/);
+    expect(() => new TrajectoryPredictor(model, { forgetAfter: -1 })).toThrow(/forgetAfter/);
+    expect(() => new TrajectoryPredictor(model, { jitter: 0.3 })).toThrow(/jitter must be between 0 and half a sample period/);
+    expect(() => new TrajectoryPredictor(model, { overflow: 'sometimes' as 'refuse' })).toThrow(/overflow/);
+  });
+
   it('gives the model output for the features a plain implementation computes', () => {
     const p = new TrajectoryPredictor(model, { capacity: 4 });
     const T = 10, P = 0.4;
