@@ -1,7 +1,7 @@
 """Data, features and model of the edgernn ETH/UCY trajectory predictors.
 
 The features and outputs here are exactly those of the host's trajectory pipeline
-(host/stream/trajectory.ts), declared in the model's metadata:
+(host/stream/track.ts, host/stream/spec.ts), declared in the model's metadata:
 
   * per step t (one new position every 0.4 s): the displacement d_t = p_t - p_(t-1), expressed
     in the frame of the heading before it, h_(t-1) (x along the heading, y to its left).
