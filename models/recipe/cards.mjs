@@ -26,10 +26,11 @@ export function writeCards(results, outDir) {
     lines.push('');
     lines.push('## Data and protocol');
     lines.push('');
+    const has = (name) => results.train.args.includes(name);
     lines.push('* ETH/UCY pedestrian benchmark as split by Social GAN (`../shared/data/eth-ucy/`, its');
-    lines.push('  README gives sources and terms): for each scene, train on the other scenes\' `train/`');
-    lines.push('  files, choose the epoch and the seed on their `val/` files, test on the scene\'s `test/`');
-    lines.push('  files, which training never reads.');
+    lines.push('  README gives sources and terms): for each scene, train on the other scenes\'');
+    lines.push(`  ${has('--train-val') ? '`train/` and `val/` files (the epoch count and the seed are fixed in advance)' : '`train/` files, choose the epoch on their `val/` files'}, test on the`);
+    lines.push('  scene\'s `test/` files, which training never reads.');
     lines.push('* Test protocol: 8 observed positions (3.2 s), 12 predicted (4.8 s), windows of 20');
     lines.push('  consecutive frames sliding by one, every pedestrian present in all 20 frames (no minimum');
     lines.push('  number of pedestrians per window). ADE: mean distance over the 12 predicted steps; FDE: at');
@@ -41,7 +42,6 @@ export function writeCards(results, outDir) {
     lines.push(`* Input per step: the step's displacement in the frame of the heading before it (forward,`);
     lines.push('  left), in metres: independent of where the scene is and how it is oriented.');
     const arg = (name, dflt) => { const i = results.train.args.indexOf(name); return i < 0 ? dflt : results.train.args[i + 1]; };
-    const has = (name) => results.train.args.includes(name);
     const members = Number(arg('--members', '1')), hidden = Number(arg('--hidden', '64'));
     const copies = members * (has('--mirror') ? 2 : 1);
     if (members === 1 && copies === 2) {
@@ -63,7 +63,7 @@ export function writeCards(results, outDir) {
     lines.push(`* Training (\`models/recipe/train.py\`, PyTorch 1.13 from Debian, seeded and single-threaded):`);
     lines.push(`  track segments of up to ${arg('--max-obs', '12')} observed positions and 12 future ones from the fold's`);
     lines.push(`  ${has('--train-val') ? '`train/` and `val/`' : '`train/`'} files; the loss is the mean distance of predicted to true future positions after`);
-    lines.push(`  every step from the ${Number(arg('--loss-from', '1')) + 2}nd position on, so the state stays good when streaming past the`);
+    lines.push(`  every step from position ${Number(arg("--loss-from", "1")) + 2} on, so the state stays good when streaming past the`);
     lines.push(`  protocol's 8 positions; mirrored segments; Gaussian noise of a random standard deviation up to`);
     lines.push(`  ${arg('--noise', '0.05')} m on the observed positions of ${Math.round(100 * Number(arg('--noise-prob', '1')))} % of the segments (the BIWI scenes are noisier`);
     lines.push(`  than the UCY ones that make up most of each fold); Adam with a cosine schedule over`);
@@ -71,7 +71,7 @@ export function writeCards(results, outDir) {
     lines.push('* int8: calibrated on 512 training sequences of 20 positions, every second one played at');
     lines.push('  1.5 times its speed, so that fast pedestrians of an unseen scene (ETH has 1.5 m steps;');
     lines.push('  training rarely exceeds 0.8 m) are not clipped by the integer input range.');
-    lines.push(`* Seed ${rows[0]?.seed ?? 0} is shipped, fixed in advance; ${results.train.seeds - 1} more seeds are trained to show the spread.`);
+    lines.push(`* Seed ${rows[0]?.seed ?? 0} is shipped, fixed in advance; ${results.train.seeds - 1} more seed${results.train.seeds === 2 ? ' is' : 's are'} trained to show the spread.`);
     lines.push('* Recipe choices (noise, epochs, segment length, ensemble) were compared on the five');
     lines.push('  leave-one-out test scenes while the recipe was developed, as is usual on this benchmark;');
     lines.push('  nothing is chosen per scene, and the training of each fold never reads its test scene.');
