@@ -3,6 +3,9 @@
 //   Dense (linear) -> Dense:            W' = W2 · W1,        b' = W2 · b1 + b2
 // Exact in real arithmetic (sums in float64, rounded once), and one layer less to run: input
 // normalisation written into a graph ((x - mean) / std before the recurrent layer) costs nothing.
+// A fold that would make the weights larger than the two layers apart is skipped: a wide Dense
+// into a narrow one (a Keras Embedding as a one-hot Dense [D, vocab] into an LSTM of 4H > D rows)
+// is cheaper to run as two layers.
 
 import type { ModelIR, Layer, DenseLayer } from './ir.js';
 import { isRecurrent, GATES } from './ir.js';
@@ -36,7 +39,7 @@ export function foldLinearLayers(ir: ModelIR): ModelIR {
   const layers: Layer[] = [];
   for (const L of ir.layers) {
     const prev = layers[layers.length - 1];
-    if (prev && foldable(prev) && isRecurrent(L)) {
+    if (prev && foldable(prev) && isRecurrent(L) && L.weights.length * GATES[L.kind] * L.hiddenSize * (prev.inputSize - L.inputSize) <= prev.W.length) {
       const rows = GATES[L.kind] * L.hiddenSize;
       layers[layers.length - 1] = {
         ...L,
@@ -48,7 +51,7 @@ export function foldLinearLayers(ir: ModelIR): ModelIR {
       };
       continue;
     }
-    if (prev && foldable(prev) && L.kind === 'dense') {
+    if (prev && foldable(prev) && L.kind === 'dense' && L.units * (prev.inputSize - L.inputSize) <= prev.W.length) {
       const b = matvec(L.W, L.units, L.inputSize, prev.b, L.b);
       layers[layers.length - 1] = { ...L, inputSize: prev.inputSize, W: matmul(L.W, L.units, L.inputSize, prev.W, prev.inputSize), ...(b ? { b } : {}) };
       continue;

@@ -28,6 +28,17 @@ export interface SequenceInputBinding {
   role: 'sequence';
   /** The graph tensor's axes in order; the runtime's own order is batch, time, feature. */
   axes: Axis[];
+  /**
+   * The graph tensor holds integer ids (no feature axis) that become one-hot vectors of this many
+   * features (a Keras Embedding front end). Ids outside [0, oneHot) are an error.
+   */
+  oneHot?: number;
+  /**
+   * Steps to skip (Keras Masking, Embedding mask_zero): a step whose values in the graph tensor all
+   * equal `value` is dropped, the remaining steps move to the front in order, and the sequence
+   * lengths count them. Only sequence-to-vector models carry it (their output ignores skipped steps).
+   */
+  mask?: { value: number };
 }
 
 export interface StateBinding {

@@ -66,3 +66,14 @@ export function dense(inputSize: number, units: number, r: () => number, activat
 export function modelOf(inputSize: number, layers: Layer[], metadata: ModelIR['metadata'] = {}): Uint8Array {
   return lowerToErnn({ name: 'test', inputSize, layers, metadata: { name: 'test', ...metadata } });
 }
+
+/** Largest |got - want| (Infinity if any is NaN); the lengths must agree. */
+export function maxErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  if (got.length !== want.length) throw new Error(`maxErr: ${got.length} values against ${want.length}`);
+  let m = 0;
+  for (let i = 0; i < want.length; i++) {
+    const e = Math.abs(Number(got[i]) - Number(want[i]));
+    m = Number.isNaN(e) ? Infinity : Math.max(m, e);
+  }
+  return m;
+}

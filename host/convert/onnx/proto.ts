@@ -5,6 +5,7 @@ import protobuf from 'protobufjs/light.js';
 import { ONNX_SCHEMA } from './schema.js';
 import { ModelFormatError, UnsupportedModelError } from '../../errors.js';
 import type { Tensor, TensorArray } from '../../io/tensor.js';
+import { halfToFloat } from '../../io/half.js';
 
 const root = protobuf.Root.fromJSON(ONNX_SCHEMA as unknown as protobuf.INamespace);
 const ModelProto = root.lookupType('onnx.ModelProto');
@@ -107,14 +108,6 @@ export const ONNX_DTYPES: Record<number, string> = {
   9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
 };
 
-export function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 /** Largest element count we accept for one tensor (caps allocations on hostile files). */
 export const MAX_TENSOR_ELEMENTS = 1 << 28;
