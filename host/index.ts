@@ -25,5 +25,6 @@ export { trajectorySpec } from './stream/spec.js';
 export type { TrajectorySpec, InputSpec, OutputSpec } from './stream/spec.js';
 export { evaluateModel } from './stream/evaluate.js';
 export type { EvalOptions, EvalResult } from './stream/evaluate.js';
-export { convert } from './convert/convert.js';
+export { convert, convertSource } from './convert/convert.js';
+export type { ModelSource, SourceFiles } from './convert/source.js';
 export type { ConvertOptions, ConvertResult } from './convert/convert.js';

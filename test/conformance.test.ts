@@ -1,5 +1,6 @@
-// Every ONNX case (the ONNX node tests, PyTorch exports in shared, and the project's own PyTorch
-// exports and RTNeural fixtures) converts and matches the framework's outputs on both builds.
+// Every case folder (the ONNX node tests, PyTorch exports in shared, the project's own PyTorch
+// exports and RTNeural fixtures, TF.js Layers models, PyTorch safetensors) converts through the
+// same path as `edgernn verify` and matches the framework's outputs on both builds.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { join } from 'node:path';
 import { Runtime } from '../host/runtime/runtime.js';
@@ -11,6 +12,8 @@ const sets = {
   'pytorch-onnx (shared)': caseDirs(join(SHARED, 'conformance', 'pytorch-onnx')),
   'pytorch-onnx (project fixtures)': caseDirs(join(FIXTURES, 'pytorch-onnx')),
   'rtneural (PyTorch, 1000 steps, 4 layers)': caseDirs(join(FIXTURES, 'rtneural-onnx')),
+  'tfjs-layers (TF.js model.json)': caseDirs(join(SHARED, 'conformance', 'tfjs-layers')),
+  'safetensors (PyTorch state_dicts)': caseDirs(join(FIXTURES, 'safetensors')),
 };
 
 for (const backend of ['simd', 'scalar'] as const) {

@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { parse } from './args.js';
 import { readBytes, readTensor } from './files.js';
-import { convertModel, calibrationInputs, type ConvertOptions } from '../convert/convert.js';
+import { convertSource, calibrationInputs, type ConvertOptions } from '../convert/convert.js';
+import { readModelSource } from './model-source.js';
 import { accuracyReport } from '../convert/quantize/report.js';
 import type { QuantMode } from '../convert/lower.js';
 import { isRecurrent, outputSizeOf } from '../convert/ir.js';
@@ -11,7 +12,14 @@ import { UsageError, DataError } from '../errors.js';
 
 export const convertUsage = `edgernn convert IN -o OUT.ernn [options]
   Converts a trained model to an .ernn file.
-  IN                  an ONNX model (.onnx)
+  IN                  ONNX (.onnx), Keras 3 (.keras), legacy Keras (.h5: full model, or
+                      weights with the architecture JSON beside it), a Keras architecture
+                      JSON with its weights beside it, TF.js Layers (model.json with its
+                      shards beside it), PyTorch safetensors (.safetensors with config.json,
+                      docs/SAFETENSORS.md), or a folder holding model.<ext>. The format is
+                      read from the file's bytes, not its name
+  --weights FILE      weights of a Keras architecture JSON (default: the .h5 beside it)
+  --config FILE       config of a safetensors file, or architecture of a weights-only .h5
   -o, --output FILE   where to write the .ernn file
   --name NAME         model name stored in the file
   --metadata FILE     JSON merged into the file's metadata (features, samplePeriod,
@@ -31,6 +39,8 @@ export async function convertCommand(argv: string[], out: (s: string) => void): 
     calibration: { type: 'string' },
     'output-bits': { type: 'string' },
     json: { type: 'boolean' },
+    weights: { type: 'string' },
+    config: { type: 'string' },
   }, 'convert');
   if (positionals.length !== 1) throw new UsageError(`convert takes one input model, got ${positionals.length}\n${convertUsage}`);
   if (!values.output) throw new UsageError(`convert needs -o OUT.ernn\n${convertUsage}`);
@@ -51,7 +61,8 @@ export async function convertCommand(argv: string[], out: (s: string) => void): 
     options.outputBits = Number(values['output-bits']) as 8 | 16;
   }
   if (values.calibration) options.calibration = readTensor(values.calibration);
-  const result = convertModel(readBytes(input, 'model'), options);
+  const { source, file } = readModelSource(input, { ...(values.weights ? { weights: values.weights } : {}), ...(values.config ? { config: values.config } : {}) });
+  const result = await convertSource(source, options);
   writeFileSync(values.output, result.bytes);
   const quant = result.plan.mode === 'f32' ? undefined
     : await accuracyReport(result.ir, result.plan, calibrationInputs(options.calibration, result.ir.inputSize));
@@ -64,7 +75,7 @@ export async function convertCommand(argv: string[], out: (s: string) => void): 
     outputs: outputSizeOf(l),
   }));
   const report = {
-    input, output: values.output, format: result.format,
+    input: file, output: values.output, format: result.format,
     framework: src.framework ?? null, frameworkVersion: src.frameworkVersion ?? null,
     producer: src.producer ?? null, opset: src.opset ?? null,
     layers, parameters: result.parameters, bytes: result.bytes.length,
@@ -73,7 +84,9 @@ export async function convertCommand(argv: string[], out: (s: string) => void): 
   if (values.json) {
     out(JSON.stringify(report));
   } else {
-    out(`read ${input}: ${result.format}${src.producer ? `, exported by ${src.producer} ${src.producerVersion ?? ''}`.trimEnd() : ''}${src.opset ? `, opset ${src.opset}` : ''}`);
+    const fw = src.producer ? `, exported by ${src.producer} ${src.producerVersion ?? ''}`.trimEnd()
+      : src.framework ? `, ${src.framework}${src.frameworkVersion ? ` ${src.frameworkVersion}` : ''}` : '';
+    out(`read ${file}: ${result.format}${fw}${src.opset ? `, opset ${src.opset}` : ''}`);
     for (const l of layers) {
       const detail = 'direction' in l ? ` ${l.direction}, ${l.output} output` : '';
       out(`  ${l.kind.padEnd(10)} ${String(l.inputs).padStart(5)} -> ${String(l.outputs).padEnd(5)} ${l.name}${detail}`);

@@ -40,7 +40,7 @@ export async function evalCommand(argv: string[], out: (s: string) => void): Pro
   const files = paths.map((p) => ({ name: basename(p), rows: parseEthUcy(readFileSync(p, 'utf8'), p) }));
   const simd = backendOption(values.backend);
   const rt = await Runtime.create(simd === undefined ? {} : { simd });
-  const model = rt.load(loadModelBytes(positionals[0]!));
+  const model = rt.load(await loadModelBytes(positionals[0]!));
   const tty = process.stderr.isTTY;
   const r = evaluateModel(model, files, {
     minPeds: numberOption(values['min-peds'], 'min-peds', 1),

@@ -23,7 +23,7 @@ export async function inferCommand(argv: string[], out: (s: string) => void): Pr
   if (positionals.length !== 1 || !values.input || !values.output) throw new UsageError(`infer needs MODEL, --input and --output\n${inferUsage}`);
   const simd = backendOption(values.backend);
   const rt = await Runtime.create(simd === undefined ? {} : { simd });
-  const model = rt.load(loadModelBytes(positionals[0]!));
+  const model = rt.load(await loadModelBytes(positionals[0]!));
   const x = readTensor(values.input);
   if (x.shape.length !== 3) throw new ShapeError(`${values.input} has shape [${x.shape.join(', ')}]; infer takes [batch, time, features]`, { where: values.input });
   const t0 = performance.now();

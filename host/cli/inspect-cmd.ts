@@ -26,7 +26,7 @@ export async function inspectCommand(argv: string[], out: (s: string) => void): 
   if (!Number.isInteger(streams) || streams < 1) throw new UsageError(`--streams must be a positive integer, got '${values.streams}'`);
   const simd = backendOption(values.backend);
   const rt = await Runtime.create(simd === undefined ? {} : { simd });
-  const model = rt.load(loadModelBytes(path));
+  const model = rt.load(await loadModelBytes(path));
   const info = model.info;
   const plan = {
     modelBytes: info.memory.modelBytes,

@@ -40,7 +40,7 @@ export async function runCommand(argv: string[], out: (s: string) => void, err: 
   if (!overflow) throw new UsageError(`--overflow must be evict or refuse, got '${values.overflow}'`);
   const simd = backendOption(values.backend);
   const rt = await Runtime.create(simd === undefined ? {} : { simd });
-  const model = rt.load(loadModelBytes(positionals[0]!));
+  const model = rt.load(await loadModelBytes(positionals[0]!));
   const predictor = new TrajectoryPredictor(model, {
     capacity: numberOption(values.capacity, 'capacity', 256),
     overflow,

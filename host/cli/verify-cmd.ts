@@ -1,15 +1,18 @@
 // edgernn verify CASE_DIR... : converts each case's source model, runs every data set through
 // the WebAssembly runtime and compares with the reference outputs.
 //
-// A case folder holds a source model (model.onnx) and test_data_set_*/ folders with input_N and
-// output_N files (ONNX TensorProto .pb or NumPy .npy), bound to the model's N-th input and output.
+// A case folder holds a source model (model.onnx, model.keras, model.h5, model.json for TF.js or a
+// Keras architecture with its weights, model.safetensors with config.json) and test_data_set_*/
+// folders with input_N and output_N files (ONNX TensorProto .pb or NumPy .npy), bound to the
+// model's N-th input and output.
 
 import { readdirSync, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, numberOption, backendOption } from './args.js';
-import { readBytes, readTensor } from './files.js';
+import { readTensor } from './files.js';
+import { readModelSource, MODEL_FILES } from './model-source.js';
 import { Runtime } from '../runtime/runtime.js';
-import { convertModel } from '../convert/convert.js';
+import { convertSource } from '../convert/convert.js';
 import { isEdgeRnnError, UsageError } from '../errors.js';
 import type { Tensor } from '../io/tensor.js';
 import { bindGraphInputs } from '../format/graph.js';
@@ -45,7 +48,7 @@ export interface CaseResult {
   reason?: string;
 }
 
-const SOURCE_FILES = ['model.onnx'];
+const SOURCE_FILES = MODEL_FILES.filter((f) => f !== 'model.ernn');
 
 function numbered(dir: string, prefix: string): string[] {
   return readdirSync(dir)
@@ -97,18 +100,17 @@ export async function verifyCase(dir: string, rt: Runtime, opts: VerifyOptions):
   if (sets.length === 0) return fail(`no test_data_set_* folder in ${dir}`);
   let maxAbsErr = 0;
   try {
-    const modelBytes = readBytes(source, 'model');
+    const { source: model } = readModelSource(source);
     for (const set of sets) {
       const inputs = numbered(set, 'input').map(readTensor);
       const expected = numbered(set, 'output').map(readTensor);
       if (expected.length === 0) return fail(`${basename(set)} has no output_N files`);
-      let { bytes, ir } = convertModel(modelBytes, { weightInputs: inputs });
+      let { bytes, ir } = await convertSource(model, { weightInputs: inputs });
       if (opts.quant) {
         const calibration = opts.quant === 'int8' ? bindGraphInputs(ir.metadata.graph!, inputs) : undefined;
-        ({ bytes, ir } = convertModel(modelBytes, { weightInputs: inputs, quant: opts.quant, ...(calibration ? { calibration } : {}) }));
+        ({ bytes, ir } = await convertSource(model, { weightInputs: inputs, quant: opts.quant, ...(calibration ? { calibration } : {}) }));
       }
-      const model = rt.load(bytes);
-      const got = model.runGraph(inputs);
+      const got = rt.load(bytes).runGraph(inputs);
       if (got.length < expected.length) return fail(`${basename(set)}: the model has ${got.length} outputs, the data set ${expected.length}`);
       for (let k = 0; k < expected.length; k++) {
         const c = compare(got[k]!, expected[k]!, opts, `${basename(set)}/output_${k}`);
