@@ -164,6 +164,23 @@ function runRecurrent(L: RecurrentLayer, li: number, x: Float64Array, B: number,
 }
 
 /** Per-layer statistics over several inputs (calibration batches). */
+/**
+ * The model as its streams run it: a forward layer that outputs only its last (or final) step
+ * feeds the layers after it at every step of a stream, so their ranges must be measured over
+ * every step, not only the last. Undefined when no layer collapses the sequence that way.
+ */
+function streamingVariant(ir: ModelIR): ModelIR | undefined {
+  let changed = false;
+  const layers = ir.layers.map((L) => {
+    if (isRecurrent(L) && L.direction === 'forward' && (L.output === 'last' || L.output === 'final')) {
+      changed = true;
+      return { ...L, output: 'sequence' as const };
+    }
+    return L;
+  });
+  return changed ? { ...ir, layers } : undefined;
+}
+
 export function calibrate(ir: ModelIR, inputs: ReferenceInput[]): { input: Range; layers: LayerStats[] } {
   const input: Range = { min: Infinity, max: -Infinity };
   const empty = (): Range => ({ min: Infinity, max: -Infinity });
@@ -172,14 +189,17 @@ export function calibrate(ir: ModelIR, inputs: ReferenceInput[]): { input: Range
     ...(isRecurrent(L) ? { state: empty() } : {}),
     ...(L.kind === 'lstm' ? { cell: empty() } : {}),
   }));
+  const streamed = streamingVariant(ir);
   for (const inp of inputs) {
     for (const v of inp.x) grow(input, v);
-    const { stats } = runReference(ir, inp);
-    stats.forEach((s, i) => {
-      grow(layers[i]!.output, s.output.min); grow(layers[i]!.output, s.output.max);
-      if (s.cell) { grow(layers[i]!.cell!, s.cell.min); grow(layers[i]!.cell!, s.cell.max); }
-      if (s.state) { grow(layers[i]!.state!, s.state.min); grow(layers[i]!.state!, s.state.max); }
-    });
+    for (const model of streamed ? [ir, streamed] : [ir]) {
+      const { stats } = runReference(model, inp);
+      stats.forEach((s, i) => {
+        grow(layers[i]!.output, s.output.min); grow(layers[i]!.output, s.output.max);
+        if (s.cell) { grow(layers[i]!.cell!, s.cell.min); grow(layers[i]!.cell!, s.cell.max); }
+        if (s.state) { grow(layers[i]!.state!, s.state.min); grow(layers[i]!.state!, s.state.max); }
+      });
+    }
   }
   return { input, layers };
 }
