@@ -287,6 +287,17 @@ export function streamsStep(handle: i32, count: i32, indexed: i32): Status {
   let last = layerCount - 1;
   for (let s0 = 0; s0 < count; s0 += S.tile) {
     let n = min(S.tile, count - s0);
+    // The kernels update state rows in place: rows of consecutive stream numbers (every
+    // unindexed step, any single stream) are passed where they live; other index lists are
+    // gathered into scratch and scattered back.
+    let first = s0;
+    let direct = true;
+    if (indexed) {
+      first = load<i32>(S.index + (<usize>s0 << 2));
+      for (let r = 1; r < n; r++) {
+        if (load<i32>(S.index + (<usize>(s0 + r) << 2)) != first + r) { direct = false; break; }
+      }
+    }
     let x = S.input + <usize>s0 * (<usize>inputSize << 2);
     let ldx = inputSize;
     if (int8Model) {
@@ -300,7 +311,7 @@ export function streamsStep(handle: i32, count: i32, indexed: i32): Status {
       if (isRecurrent(L)) {
         let hb = hBlock(S, L), cb = L.hasCell ? cBlock(S, L) : 0;
         let hB = <usize>L.hBytes, cB = <usize>L.cBytes;
-        if (indexed) {
+        if (!direct) {
           for (let r = 0; r < n; r++) {
             let s = <usize>load<i32>(S.index + (<usize>(s0 + r) << 2));
             memory.copy(ws.hbuf + <usize>r * hB, hb + s * hB, hB);
@@ -313,7 +324,7 @@ export function streamsStep(handle: i32, count: i32, indexed: i32): Status {
             if (cb) memory.copy(cb + s * cB, ws.cbuf + <usize>r * cB, cB);
           }
         } else {
-          layerStep(L, 0, n, x, ldx, hb + <usize>s0 * hB, cb ? cb + <usize>s0 * cB : 0, out, ldo, 0, 0, ws);
+          layerStep(L, 0, n, x, ldx, hb + <usize>first * hB, cb ? cb + <usize>first * cB : 0, out, ldo, 0, 0, ws);
         }
       } else {
         layerDense(L, n, x, ldx, out, ldo, ws);

@@ -20,6 +20,9 @@ import { crc32Update, crc32Zeros } from './crc32';
 import { alloc } from './memory';
 import { quantizeMultiplier, sat16, pow2 } from './kernels/fixedpoint';
 import { actScalarF32 } from './kernels/activation_f32';
+import { rqBytes, rqLayout } from './kernels/fixedpoint_s8_simd';
+import { packModelS8 } from './kernels/matmul_s8';
+import { packLayerF32 } from './kernels/gemm_f32';
 
 // One per layer, built at load. Behind the fields: the tensor pointer table and the scale
 // pointer table ([2 directions][8 slots] of absolute addresses each, 0 when absent).
@@ -69,6 +72,10 @@ import { actScalarF32 } from './kernels/activation_f32';
   sPeep: i32;
   h0: usize;        // learned initial state (int8 h, Q0.15 GRU h, int16 c) or 0
   c0: usize;
+  units: i32;       // the layer's units and gates per unit
+  gates: i32;
+  rq: usize;        // SIMD build: the multipliers in SIMD form (fixedpoint_s8_simd.ts, rqLayout)
+  rqLeft: i32;      // which of them shift left (bits: 0 input, 1 recurrent, 2 output, 3 peephole)
 }
 
 // @ts-ignore: decorator
@@ -152,15 +159,15 @@ export function setLimit(which: i32, value: i32): Status {
   return Status.Ok;
 }
 
-// The block has 16 bytes of slack after the file: the int8 SIMD kernel may read up to 15 bytes
-// past the end of a weight row (they meet zeros in the input and add nothing).
+// The block has 32 bytes of slack after the file: the int8 SIMD kernels may read up to 30 bytes
+// past the end of a weight tensor (they meet zeros in the input, or fill lanes never stored).
 export function reserve(bytes: i32): usize {
   if (modelPtr != 0) { fail(Status.BadState, Field.ModelBytes, -1, 0, bytes); return 0; }
   if (bytes < 0 || bytes > limitModelBytes) {
     fail(Status.LimitExceeded, Field.ModelBytes, -1, limitModelBytes, bytes);
     return 0;
   }
-  let p = alloc(<usize>bytes + 16);
+  let p = alloc(<usize>bytes + 32);
   if (p == 0) { fail(Status.OutOfMemory, Field.ModelBytes, -1, bytes, 0); return 0; }
   modelPtr = p;
   modelCap = <usize>bytes;
@@ -235,7 +242,9 @@ function validateTensors(fileBytes: u32, dataOff: u32, dataEnd: u32): Status {
     for (let k: u32 = 0; k < 4; k++) {
       let d = u32at(rec + T_DIMS + (<usize>k << 2));
       if (k < rank) {
-        if (d == 0 || d > <u32>limitDim * 4) return fail(Status.BadTensor, Field.TensorDims, i, limitDim, d, k);
+        // a structural bound only: the layers hold the tensors they use to the configured
+        // limitDim, so that a model above it is refused as LimitExceeded (naming the layer)
+        if (d == 0 || d > <u32>MAX_DIM_HARD * 4) return fail(Status.BadTensor, Field.TensorDims, i, MAX_DIM_HARD * 4, d, k);
         count *= <u64>d;
         if (count > 0x7FFFFFFF) return fail(Status.BadTensor, Field.TensorDims, i, 0x7FFFFFFF, <i64>count, k);
       } else if (d != 0) {
@@ -575,6 +584,13 @@ function prepare(L: Layer, dir: i32, rec: usize): Status {
   p.actHi = p.direct == 2 ? p.outZp + <i32>nearest<f64>(6.0 / <f64>p.outScale) : i32.MAX_VALUE;
   p.mOut = quantizeMultiplier(outReal, shiftOut);
   p.sOut = load<i32>(shiftOut);
+  p.units = L.units;
+  p.gates = L.gh / L.units;
+  if (ASC_FEATURE_SIMD) {
+    p.rq = alloc(rqBytes(p.gates, L.units));
+    if (p.rq == 0) return fail(Status.OutOfMemory, Field.LayerQuant, -1, <i64>rqBytes(p.gates, L.units), 0);
+    p.rqLeft = rqLayout(p.gates, L.units, p.mx, p.sx, p.mh, p.sh, p.mOut, p.sOut, p.mPeep, p.sPeep, p.rq);
+  }
   if (dir == 0) L.prep0 = P; else L.prep1 = P;
   return Status.Ok;
 }
@@ -700,8 +716,12 @@ export function loadModel(bytes: i32): Status {
       for (let d = 0; d < L.dirs; d++) { s = prepare(L, d, rec); if (s) return s; }
     } else if (L.mode == Mode.Int8Dynamic) {
       for (let d = 0; d < L.dirs; d++) { s = prepareRowSums(L, d); if (s) return s; }
+    } else {
+      s = packLayerF32(i); if (s) return s;   // f32 W and R to the gemm's panel layout, in place
     }
   }
+  // int8 and int8-dynamic W and R to the integer kernel's packed layout, in place
+  if (!packModelS8(layerCount)) return fail(Status.OutOfMemory, Field.LayerQuant, -1, <i64>weightBytes, 0);
   loaded = true;
   return Status.Ok;
 }

@@ -1,7 +1,8 @@
 // Scratch buffers for stepping up to `rows` rows at once: one block per stream set and one for
 // whole-sequence runs, planned at setup. Every kernel takes its temporaries from here.
 
-import { maxGates, maxUnits, maxWidth, maxK } from './model';
+import { maxGates, maxUnits, maxWidth, maxK, layerAt, layerCount } from './model';
+import { Mode } from './format';
 import { roundUp16 } from './kernels/matmul_s8';
 
 @unmanaged export class Scratch {
@@ -27,16 +28,19 @@ import { roundUp16 } from './kernels/matmul_s8';
 // Bytes for `rows` rows; with apply != 0, lays the buffers out from `apply`.
 export function scratchLayout(rows: i32, apply: usize): u64 {
   let R = <u64>rows;
+  // the integer buffers only for models with an int8 or int8-dynamic layer
+  let Q: u64 = 0;
+  for (let i = 0; i < layerCount; i++) if (layerAt(i).mode != Mode.F32) Q = R;
   let kp = <u64>roundUp16(maxK);
   let o = a16(<u64>offsetof<Scratch>());
   let gates = o; o += a16(R * <u64>maxGates * 4);
   let aux = o; o += a16(R * <u64>maxGates * 4);
-  let acc = o; o += a16(R * <u64>maxGates * 4);
-  let acc2 = o; o += a16(R * <u64>maxGates * 4);
-  let q = o; o += a16(R * kp * 2);
-  let q2 = o; o += a16(R * kp * 2);
-  let qs = o; o += a16(R * 4);
-  let qz = o; o += a16(R * 4);
+  let acc = o; o += a16(Q * <u64>maxGates * 4);
+  let acc2 = o; o += a16(Q * <u64>maxGates * 4);
+  let q = o; o += a16(Q * kp * 2);
+  let q2 = o; o += a16(Q * kp * 2);
+  let qs = o; o += a16(Q * 4);
+  let qz = o; o += a16(Q * 4);
   let hb = o; o += a16(R * <u64>maxUnits * 4);
   let cb = o; o += a16(R * <u64>maxUnits * 4);
   let ba = o; o += a16(R * <u64>maxWidth * 4);

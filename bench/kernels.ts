@@ -24,7 +24,9 @@ export function kernelPeaks(quick = false): KernelPeak[] {
     for (const H of [64, 128, 256]) {
       K.t_reset();
       const I = 8, M = 4 * H, k = I + H, kp = (k + 15) & ~15;
-      const w = put(K, Int8Array.from({ length: M * k }, (_, i) => (i * 31) % 255 - 127), 16);
+      const w0 = put(K, Int8Array.from({ length: M * k }, (_, i) => (i * 31) % 255 - 127), 32);
+      const w = K.t_alloc(M * k + 32);
+      K.t_pack_s8(w0, M, k, w);   // the layout the loader gives int8 weights
       const x = put(K, Int16Array.from({ length: kp }, (_, i) => (i < k ? (i * 7) % 255 - 127 : 0)));
       const acc = K.t_alloc(M * 4);
       const wf = put(K, Float32Array.from({ length: M * k }, (_, i) => Math.sin(i)));
@@ -32,11 +34,13 @@ export function kernelPeaks(quick = false): KernelPeak[] {
       const yf = K.t_alloc(M * 4);
       const macs = M * k;
       const ms = quick ? 20 : 300;
-      time(() => K.t_matmul_s8(x, kp, 1, k, w, M, acc, M), ms / 3); // warm up
-      const s8 = time(() => K.t_matmul_s8(x, kp, 1, k, w, M, acc, M), ms);
+      time(() => K.t_matmul_s8_packed(x, kp, 1, k, w, M, acc, M), ms / 3); // warm up
+      const s8 = time(() => K.t_matmul_s8_packed(x, kp, 1, k, w, M, acc, M), ms);
       out.push({ kernel: 'matmul_s8', build, H, macs, usPerCall: s8[s8.length >> 1]!, gmacs: macs / s8[s8.length >> 1]! / 1000 });
-      time(() => K.t_gemm_f32(xf, k, 1, k, wf, M, M, yf, M), ms / 3);
-      const f = time(() => K.t_gemm_f32(xf, k, 1, k, wf, M, M, yf, M), ms);
+      const pf = K.t_alloc(M * k * 4);
+      K.t_pack_f32(wf, M, k, M, pf); // the panel layout the loader gives f32 weights
+      time(() => K.t_gemm_packed_f32(1, xf, k, k, pf, 0, 0, 0, 0, M, yf, M, yf, M), ms / 3);
+      const f = time(() => K.t_gemm_packed_f32(1, xf, k, k, pf, 0, 0, 0, 0, M, yf, M, yf, M), ms);
       out.push({ kernel: 'gemm_f32', build, H, macs, usPerCall: f[f.length >> 1]!, gmacs: macs / f[f.length >> 1]! / 1000 });
     }
   }

@@ -54,6 +54,24 @@ export class UsageError extends EdgeRnnError {
   override name = 'UsageError';
 }
 
+export type SignatureProblem = 'unsigned' | 'malformed' | 'unsupported' | 'wrong-key' | 'invalid';
+
+/**
+ * A model was loaded with a public key and its signature does not hold: the file is unsigned
+ * ('unsigned'), its signature block is damaged or of an unknown kind ('malformed',
+ * 'unsupported'), it was signed with another key ('wrong-key'), or its bytes changed after
+ * signing ('invalid'). docs/SECURITY.md.
+ */
+export class SignatureError extends EdgeRnnError {
+  override name = 'SignatureError';
+  readonly problem: SignatureProblem;
+
+  constructor(message: string, problem: SignatureProblem, context: ErrorContext = {}) {
+    super(message, context);
+    this.problem = problem;
+  }
+}
+
 /** Input data (frames, calibration data, npy files) is unusable. */
 export class DataError extends EdgeRnnError {
   override name = 'DataError';

@@ -1,20 +1,25 @@
 // edgernn: the public API. Everything a user imports comes from here.
 
-export { Runtime, DEFAULT_LIMITS } from './runtime/runtime.js';
+export { Runtime, DEFAULT_LIMITS, HARD_LIMITS } from './runtime/runtime.js';
 export type { RuntimeOptions, LoadOptions, Limits } from './runtime/runtime.js';
 export { Model } from './runtime/model.js';
 export type { ModelInfo, MemoryPlan, RunOptions, RunResult, StateTensor } from './runtime/model.js';
 export { StreamSet } from './runtime/streams.js';
 export type { StateKind } from './runtime/streams.js';
 export type { Backend } from './runtime/wasm.js';
+export { verifySignature, verifySignatureSync } from './runtime/signature.js';
+export type { PublicKeyInput, Verified, KeyObjectLike } from './runtime/signature.js';
+export { splitSignature, appendSignature } from './format/signature.js';
+export type { SignatureBlock, SplitFile } from './format/signature.js';
 export { readErnn } from './format/reader.js';
 export type { ErnnInfo, LayerInfo, TensorInfo } from './format/reader.js';
 export type { ModelMetadata, GraphBinding } from './format/metadata.js';
 export type { Tensor, TensorArray } from './io/tensor.js';
 export {
   EdgeRnnError, ModelFormatError, UnsupportedModelError, ShapeError, ResourceError, UsageError,
-  DataError, isEdgeRnnError,
+  DataError, SignatureError, isEdgeRnnError,
 } from './errors.js';
+export type { SignatureProblem } from './errors.js';
 export { TrajectoryPredictor } from './stream/predictor.js';
 export type {
   PredictorOptions, Frame, ObjectRecord, FrameResult, Prediction, PredictedPoint, Rejection, RejectReason,

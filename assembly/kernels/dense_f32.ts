@@ -3,10 +3,9 @@
 // activation is element-wise. Rows of x and y have explicit strides (ldx, ldy).
 
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
-import { Act, LayerType, TensorSlot } from '../format';
+import { Act, LayerType, Mode, TensorSlot } from '../format';
 import { Scratch } from '../scratch';
-import { layerMatmulF } from './matmul_layer';
-import { fillRows } from './rows';
+import { layerProductF } from './matmul_layer';
 import { actApplyF32 } from './activation';
 
 export function denseF32(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i32, ws: Scratch): void {
@@ -15,11 +14,11 @@ export function denseF32(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i3
   let yStride = <usize>ldy << 2;
   if (L.type == LayerType.Dense) {
     let bias = tensorPtr(L, 0, TensorSlot.B);
-    fillRows(y, yStride, bias, oBytes, n);
     // the int8-dynamic mode quantizes at most ws.rows rows at a time
-    for (let r0 = 0; r0 < n; r0 += ws.rows) {
-      let nr = min(ws.rows, n - r0);
-      layerMatmulF(L, 0, TensorSlot.W, x + <usize>r0 * (<usize>ldx << 2), ldx, nr, L.inSize, 0, O, y + <usize>r0 * yStride, ldy, ws);
+    let step = L.mode == Mode.F32 ? n : ws.rows;
+    for (let r0 = 0; r0 < n; r0 += step) {
+      let nr = min(step, n - r0);
+      layerProductF(L, 0, nr, x + <usize>r0 * (<usize>ldx << 2), ldx, 0, 0, 0, O, bias, 0, y + <usize>r0 * yStride, ldy, ws);
     }
   } else {
     let xStride = <usize>ldx << 2;

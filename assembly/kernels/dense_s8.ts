@@ -5,28 +5,30 @@
 //   Without one (linear, relu, relu6): the accumulators are requantized straight to the output
 //   scale, then clamped (relu: at the zero point; relu6: also at 6).
 // Dense outputs are int8, or int16 (symmetric) for the final layer, which keeps the model's
-// output resolution finer than 8 bits. RNN state and output: int8, symmetric.
+// output resolution finer than 8 bits. RNN state and output: int8, symmetric. W and R are
+// packed at load (matmul_s8.ts); the requantizations are the row passes of gates_s8.ts.
 
 import { Layer, Prep, tensorPtr, prepOf } from '../model';
 import { TensorSlot } from '../format';
 import { Scratch } from '../scratch';
 import { roundUp16 } from './matmul_s8';
-import { matmulS8, widenRowsS8 } from './dispatch_s8';
-import { mulByQuantizedMultiplier, sat8, sat16 } from './fixedpoint';
-import { preQ12, act15 } from './int8_common';
+import { matmulS8, widenRowsS8, rqRowsS8, lutRowsS8 } from './dispatch_s8';
 
-// @ts-ignore: decorator
-@inline function outValue(P: Prep, m: i32, accX: i32, accH: i32, hasH: bool): i32 {
+// One row's outputs (oe bytes each) at dst, and an int8 copy at dst2 unless 0, from the input
+// accumulators a (+ bias b) and the recurrent term c (already requantized; 0 for Dense). The
+// clamps of a table-less activation fold into one: sat(min(max(v, zp), actHi)) equals
+// clamp(v, max(zp, min), min(actHi, max)) because zp <= actHi.
+function outputRowS8(P: Prep, a: usize, b: usize, c: usize, dst: usize, oe: i32, dst2: usize): void {
+  let H = P.units;
   if (P.lutF) {
-    let t = act15(P.lutF, preQ12(P, m, accX, accH, hasH));
-    return P.outZp + mulByQuantizedMultiplier(t, P.mOut, P.sOut);
+    let hi = P.clip ? P.clip : 32767, lo = P.clip ? -P.clip : -32768;   // sat16, then the clip
+    rqRowsS8(P, 0, 1, a, 4, b, 0, c, a, 4, 0, lo, hi);
+    lutRowsS8(P.lutF, a, H);
   }
-  let o = <usize>m << 2;
-  let v = P.outZp + mulByQuantizedMultiplier(accX, load<i32>(P.mx + o), load<i32>(P.sx + o));
-  if (hasH) v += mulByQuantizedMultiplier(accH, load<i32>(P.mh + o), load<i32>(P.sh + o));
-  if (P.direct >= 1 && v < P.outZp) v = P.outZp;
-  if (v > P.actHi) v = P.actHi;
-  return v;
+  let top = oe == 2 ? 32767 : 127;
+  if (P.lutF) rqRowsS8(P, 0, 1, a, 4, 0, 2, 0, dst, oe, P.outZp, -top - 1, top);
+  else rqRowsS8(P, 0, 1, a, 4, b, 0, c, dst, oe, P.outZp, P.direct >= 1 ? P.outZp : -top - 1, min(P.actHi, top));
+  if (dst2) memory.copy(dst2, dst, <usize>H);
 }
 
 export function denseS8(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i32, ws: Scratch): void {
@@ -34,19 +36,13 @@ export function denseS8(L: Layer, n: i32, x: usize, ldx: i32, y: usize, ldy: i32
   let O = L.units, I = L.inSize;
   let kx = roundUp16(I);
   let W = tensorPtr(L, 0, TensorSlot.W), bias = tensorPtr(L, 0, TensorSlot.B);
-  let wide = L.outElem == 2;
+  let oe = L.outElem;
   for (let r0 = 0; r0 < n; r0 += ws.rows) {
     let nr = min(ws.rows, n - r0);
     widenRowsS8(x + <usize>r0 * <usize>ldx, ldx, nr, I, kx, ws.q);
     matmulS8(ws.q, kx, nr, I, W, O, ws.acc, O);
     for (let r = 0; r < nr; r++) {
-      let ar = ws.acc + <usize>r * (<usize>O << 2);
-      let yr = y + <usize>(r0 + r) * <usize>ldy * <usize>L.outElem;
-      for (let m = 0; m < O; m++) {
-        let v = outValue(P, m, load<i32>(ar + (<usize>m << 2)) + load<i32>(bias + (<usize>m << 2)), 0, false);
-        if (wide) store<i16>(yr + (<usize>m << 1), <i16>sat16(v));
-        else store<i8>(yr + <usize>m, <i8>sat8(v));
-      }
+      outputRowS8(P, ws.acc + <usize>r * (<usize>O << 2), bias, 0, y + <usize>(r0 + r) * <usize>ldy * <usize>oe, oe, 0);
     }
   }
 }
@@ -67,13 +63,9 @@ export function rnnStepS8(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usi
       memory.fill(orow, <u8>P.outZp, <usize>H);
       continue;
     }
-    let ax = ws.acc + <usize>r * (<usize>H << 2), ah = ws.acc2 + <usize>r * (<usize>H << 2);
-    let hr = h + <usize>r * <usize>H;
-    for (let m = 0; m < H; m++) {
-      let o = <usize>m << 2;
-      let v = sat8(outValue(P, m, load<i32>(ax + o) + load<i32>(bias + o), load<i32>(ah + o) + load<i32>(bh + o), true));
-      store<i8>(hr + <usize>m, <i8>v);
-      store<i8>(orow + <usize>m, <i8>v);
-    }
+    let o = <usize>r * (<usize>H << 2);
+    let ah = ws.acc2 + o;
+    rqRowsS8(P, 0, 1, ah, 4, bh, 1, 0, ah, 4, 0, i32.MIN_VALUE, i32.MAX_VALUE);
+    outputRowS8(P, ws.acc + o, bias, ah, h + <usize>r * <usize>H, 1, orow);
   }
 }

@@ -11,14 +11,14 @@
 // h is [n, H] contiguous and updated in place; the new h is also written to the output rows.
 // Rows with t >= lens[r] (lens != 0) keep their state and output zeros.
 // scratch: gates [n, 3H] and aux [n, H]. Also the int8-dynamic mode (see lstm_f32.ts).
+// Products: z and r in one pass over the packed W and R panels of their two blocks, x·Wn apart,
+// h·Rn apart (variant B) or after the reset (variant A).
 
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
 import { Scratch } from '../scratch';
-import { layerMatmulF } from './matmul_layer';
-import { fillRows } from './rows';
-import { fillRows } from './rows';
-import { actApplyF32 } from './activation';
+import { layerProductF } from './matmul_layer';
+import { actGateF32 } from './activation';
 import { vecMulAcc, vecClamp, vecMul, vecGruUpdate } from './vec';
 
 export function gruStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usize,
@@ -29,27 +29,23 @@ export function gruStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: us
   let bias = tensorPtr(L, dir, TensorSlot.B);
   let resetAfter = (L.flags & LayerFlag.ResetAfter) != 0;
   let clipOn = (L.flags & LayerFlag.Clip) != 0, clip = L.clip;
-  fillRows(gates, rowBytes, bias, rowBytes, n);
-  layerMatmulF(L, dir, TensorSlot.W, x, ldx, n, L.inSize, 0, GH, gates, GH, ws);
-  // z and r: recurrent part of the first two blocks
-  layerMatmulF(L, dir, TensorSlot.R, h, H, n, H, 0, 2 * H, gates, GH, ws);
-  if (resetAfter) {
-    let bn = tensorPtr(L, dir, TensorSlot.Bn);
-    fillRows(aux, hBytes, bn, hBytes, n);
-    layerMatmulF(L, dir, TensorSlot.R, h, H, n, H, 2 * H, H, aux, H, ws);
-  }
+  let gn0 = gates + 2 * hBytes;
+  // z, r: b + x·W + h·R over their 2H columns; n: b + x·Wn
+  layerProductF(L, dir, n, x, ldx, h, H, 0, 2 * H, bias, 0, gates, GH, ws);
+  layerProductF(L, dir, n, x, ldx, 0, 0, 2 * H, H, bias ? bias + 2 * hBytes : 0, 0, gn0, GH, ws);
+  if (resetAfter) layerProductF(L, dir, n, 0, 0, h, H, 2 * H, H, tensorPtr(L, dir, TensorSlot.Bn), 0, aux, H, ws);
   let fCode = actCode(L, dir, 0), fA = actAlpha(L, dir, 0), fB = actBeta(L, dir, 0);
+  let gCode = actCode(L, dir, 1), gA = actAlpha(L, dir, 1), gB = actBeta(L, dir, 1);
   for (let r = 0; r < n; r++) {
     let gz = gates + <usize>r * rowBytes;
     if (clipOn) vecClamp(gz, clip, 2 * H);
-    actApplyF32(fCode, fA, fB, gz, 2 * H);
+    actGateF32(fCode, fA, fB, gz, 2 * H);
     let gr = gz + hBytes, gn = gr + hBytes;
     let a = aux + <usize>r * hBytes;
     if (resetAfter) vecMulAcc(gn, gr, a, H);                   // n += r ⊙ (h·Rn + Bn)
     else vecMul(a, gr, h + <usize>r * hBytes, H);              // aux = r ⊙ h
   }
-  if (!resetAfter) layerMatmulF(L, dir, TensorSlot.R, aux, H, n, H, 2 * H, H, gates + 2 * hBytes, GH, ws);   // n += (r ⊙ h)·Rn
-  let gCode = actCode(L, dir, 1), gA = actAlpha(L, dir, 1), gB = actBeta(L, dir, 1);
+  if (!resetAfter) layerProductF(L, dir, n, 0, 0, aux, H, 2 * H, H, gn0, GH, gn0, GH, ws);   // n += (r ⊙ h)·Rn
   for (let r = 0; r < n; r++) {
     let orow = out + <usize>r * (<usize>ldo << 2);
     if (lens != 0 && t >= load<i32>(lens + (<usize>r << 2))) {
@@ -59,7 +55,7 @@ export function gruStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: us
     let gz = gates + <usize>r * rowBytes;
     let gn = gz + 2 * hBytes;
     if (clipOn) vecClamp(gn, clip, H);
-    actApplyF32(gCode, gA, gB, gn, H);
+    actGateF32(gCode, gA, gB, gn, H);
     let hr = h + <usize>r * hBytes;
     vecGruUpdate(hr, gz, gn, H);
     memory.copy(orow, hr, hBytes);

@@ -15,14 +15,14 @@
 // which is ONNX Runtime's sequence_lens behaviour.
 // The same kernel serves the int8-dynamic mode: only the two products change (matmul_layer.ts);
 // the cell arithmetic stays float.
+// The gates come from one pass over the packed W and R panels (b + x·W + h·R, matmul_layer.ts).
 // Not supported: projection (PyTorch proj_size), layer normalisation.
 
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
 import { Scratch } from '../scratch';
-import { layerMatmulF } from './matmul_layer';
-import { fillRows } from './rows';
-import { actApplyF32 } from './activation';
+import { layerProductF } from './matmul_layer';
+import { actGateF32 } from './activation';
 import { vecMulAcc, vecClamp, vecLstmCell, vecMul, vecOneMinus } from './vec';
 
 export function lstmStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usize, c: usize,
@@ -30,10 +30,7 @@ export function lstmStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: u
   let gates = ws.gates;
   let H = L.units, GH = L.gh;
   let rowBytes = <usize>GH << 2, hBytes = <usize>H << 2;
-  let bias = tensorPtr(L, dir, TensorSlot.B);
-  fillRows(gates, rowBytes, bias, rowBytes, n);
-  layerMatmulF(L, dir, TensorSlot.W, x, ldx, n, L.inSize, 0, GH, gates, GH, ws);
-  layerMatmulF(L, dir, TensorSlot.R, h, H, n, H, 0, GH, gates, GH, ws);
+  layerProductF(L, dir, n, x, ldx, h, H, 0, GH, tensorPtr(L, dir, TensorSlot.B), 0, gates, GH, ws);
 
   let flags = L.flags;
   let peep = tensorPtr(L, dir, TensorSlot.P);
@@ -56,18 +53,18 @@ export function lstmStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: u
     }
     if (flags & LayerFlag.Clip) vecClamp(gi, clip, 3 * H);
     if (flags & LayerFlag.InputForget) {
-      actApplyF32(fCode, fA, fB, gi, H);
+      actGateF32(fCode, fA, fB, gi, H);
       vecOneMinus(gf, gi, H);
     } else {
-      actApplyF32(fCode, fA, fB, gi, 2 * H);
+      actGateF32(fCode, fA, fB, gi, 2 * H);
     }
-    actApplyF32(gCode, gA, gB, gg, H);
+    actGateF32(gCode, gA, gB, gg, H);
     vecLstmCell(cr, gf, gi, gg, H);
     if (flags & LayerFlag.Peephole) vecMulAcc(go, peep + 2 * hBytes, cr, H);
     if (flags & LayerFlag.Clip) vecClamp(go, clip, H);
-    actApplyF32(fCode, fA, fB, go, H);
+    actGateF32(fCode, fA, fB, go, H);
     memory.copy(gg, cr, hBytes);            // the g block is free now: h_act(c') goes there
-    actApplyF32(hCode, hA, hB, gg, H);
+    actGateF32(hCode, hA, hB, gg, H);
     vecMul(hr, go, gg, H);
     memory.copy(orow, hr, hBytes);
   }

@@ -6,9 +6,8 @@
 import { Layer, tensorPtr, actCode, actAlpha, actBeta } from '../model';
 import { LayerFlag, TensorSlot } from '../format';
 import { Scratch } from '../scratch';
-import { layerMatmulF } from './matmul_layer';
-import { fillRows } from './rows';
-import { actApplyF32 } from './activation';
+import { layerProductF } from './matmul_layer';
+import { actGateF32 } from './activation';
 import { vecClamp } from './vec';
 
 export function rnnStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: usize,
@@ -16,10 +15,7 @@ export function rnnStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: us
   let gates = ws.gates;
   let H = L.units;
   let hBytes = <usize>H << 2;
-  let bias = tensorPtr(L, dir, TensorSlot.B);
-  fillRows(gates, hBytes, bias, hBytes, n);
-  layerMatmulF(L, dir, TensorSlot.W, x, ldx, n, L.inSize, 0, H, gates, H, ws);
-  layerMatmulF(L, dir, TensorSlot.R, h, H, n, H, 0, H, gates, H, ws);
+  layerProductF(L, dir, n, x, ldx, h, H, 0, H, tensorPtr(L, dir, TensorSlot.B), 0, gates, H, ws);
   let fCode = actCode(L, dir, 0), fA = actAlpha(L, dir, 0), fB = actBeta(L, dir, 0);
   let clipOn = (L.flags & LayerFlag.Clip) != 0;
   for (let r = 0; r < n; r++) {
@@ -30,7 +26,7 @@ export function rnnStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: us
     }
     let g = gates + <usize>r * hBytes;
     if (clipOn) vecClamp(g, L.clip, H);
-    actApplyF32(fCode, fA, fB, g, H);
+    actGateF32(fCode, fA, fB, g, H);
     memory.copy(h + <usize>r * hBytes, g, hBytes);
     memory.copy(orow, g, hBytes);
   }

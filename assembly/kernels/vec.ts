@@ -8,7 +8,7 @@ import * as V from './vec_f32_simd';
 }
 // @ts-ignore: decorator
 @inline export function vecClamp(p: usize, lim: f32, n: i32): void {
-  if (ASC_FEATURE_SIMD) V.vecClampSimd(p, lim, n); else S.vecClampScalar(p, lim, n);
+  S.vecClampScalar(p, lim, n);   // ONNX clip only: the scalar code in both builds (code size)
 }
 // @ts-ignore: decorator
 @inline export function vecLstmCell(c: usize, f: usize, ig: usize, g: usize, n: i32): void {
@@ -20,7 +20,7 @@ import * as V from './vec_f32_simd';
 }
 // @ts-ignore: decorator
 @inline export function vecOneMinus(dst: usize, src: usize, n: i32): void {
-  if (ASC_FEATURE_SIMD) V.vecOneMinusSimd(dst, src, n); else S.vecOneMinusScalar(dst, src, n);
+  S.vecOneMinusScalar(dst, src, n);   // ONNX input_forget only: the scalar code in both builds
 }
 // @ts-ignore: decorator
 @inline export function vecGruUpdate(h: usize, z: usize, nn: usize, n: i32): void {

@@ -1,7 +1,9 @@
 // vec_f32_simd: SIMD128 twin of vec_f32.ts, same signatures, same bits; tails go to the scalar code.
+// The clamp (ONNX clip) and 1 - x (input_forget) of rare configurations have no twin: both
+// builds run the scalar code (vec.ts).
 
 import {
-  vecMulAccScalar, vecClampScalar, vecLstmCellScalar, vecMulScalar, vecOneMinusScalar, vecGruUpdateScalar,
+  vecMulAccScalar, vecLstmCellScalar, vecMulScalar, vecGruUpdateScalar,
 } from './vec_f32';
 
 export function vecMulAccSimd(dst: usize, a: usize, b: usize, n: i32): void {
@@ -11,16 +13,6 @@ export function vecMulAccSimd(dst: usize, a: usize, b: usize, n: i32): void {
     v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(v128.load(a + o), v128.load(b + o))));
   }
   if (i < n) { let o = <usize>i << 2; vecMulAccScalar(dst + o, a + o, b + o, n - i); }
-}
-
-export function vecClampSimd(p: usize, lim: f32, n: i32): void {
-  let hi = f32x4.splat(lim), lo = f32x4.splat(-lim);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    let o = <usize>i << 2;
-    v128.store(p + o, f32x4.min(f32x4.max(v128.load(p + o), lo), hi));
-  }
-  if (i < n) vecClampScalar(p + (<usize>i << 2), lim, n - i);
 }
 
 export function vecLstmCellSimd(c: usize, f: usize, ig: usize, g: usize, n: i32): void {
@@ -39,16 +31,6 @@ export function vecMulSimd(dst: usize, a: usize, b: usize, n: i32): void {
     v128.store(dst + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
   }
   if (i < n) { let o = <usize>i << 2; vecMulScalar(dst + o, a + o, b + o, n - i); }
-}
-
-export function vecOneMinusSimd(dst: usize, src: usize, n: i32): void {
-  let one = f32x4.splat(1.0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    let o = <usize>i << 2;
-    v128.store(dst + o, f32x4.sub(one, v128.load(src + o)));
-  }
-  if (i < n) { let o = <usize>i << 2; vecOneMinusScalar(dst + o, src + o, n - i); }
 }
 
 export function vecGruUpdateSimd(h: usize, z: usize, nn: usize, n: i32): void {

@@ -1,6 +1,7 @@
 // Argument parsing for the CLI on top of node:util parseArgs, with usage errors as UsageError.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFileSync } from 'node:fs';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 import { UsageError } from '../errors.js';
@@ -26,4 +27,16 @@ export function backendOption(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   if (value !== 'simd' && value !== 'scalar') throw new UsageError(`--backend must be simd or scalar, got '${value}'`, { where: 'backend' });
   return value === 'simd';
+}
+
+/** --public-key FILE: the load options that require a signature by that key (a PEM file). */
+export function publicKeyOption(path: string | undefined): { publicKey?: string } {
+  if (path === undefined) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`public key '${path}' cannot be read`, { where: 'public-key' });
+  }
+  return { publicKey: text };
 }

@@ -1,6 +1,7 @@
 // edgernn inspect MODEL [--json] [--backend simd|scalar]
 
-import { parse, backendOption } from './args.js';
+import { parse, backendOption, publicKeyOption } from './args.js';
+import { splitSignature, hexOf } from '../format/signature.js';
 import { loadModelBytes } from './model-source.js';
 import { Runtime } from '../runtime/runtime.js';
 import { UsageError } from '../errors.js';
@@ -10,6 +11,8 @@ export const inspectUsage = `edgernn inspect MODEL [options]
   their bytes, metadata and the memory plan.
   --json               print everything as one JSON object
   --streams N          size the memory plan for N streams (default 1)
+  --public-key FILE    check the model's signature with this Ed25519 public key (edgernn sign):
+                       prints 'signature: valid', or refuses an unsigned or changed model
   --backend simd|scalar`;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -19,6 +22,7 @@ export async function inspectCommand(argv: string[], out: (s: string) => void): 
     json: { type: 'boolean' },
     streams: { type: 'string' },
     backend: { type: 'string' },
+    'public-key': { type: 'string' },
   }, 'inspect');
   if (positionals.length !== 1) throw new UsageError(`inspect takes one model\n${inspectUsage}`);
   const path = positionals[0]!;
@@ -26,8 +30,12 @@ export async function inspectCommand(argv: string[], out: (s: string) => void): 
   if (!Number.isInteger(streams) || streams < 1) throw new UsageError(`--streams must be a positive integer, got '${values.streams}'`);
   const simd = backendOption(values.backend);
   const rt = await Runtime.create(simd === undefined ? {} : { simd });
-  const model = rt.load(await loadModelBytes(path));
+  const bytes = await loadModelBytes(path);
+  const keyOption = publicKeyOption(values['public-key']);
+  const model = rt.load(bytes, keyOption); // with a key: a SignatureError unless it holds
   const info = model.info;
+  const block = splitSignature(bytes).block;
+  const signature = block ? { algorithm: 'Ed25519', keyId: hexOf(block.keyId), verified: keyOption.publicKey !== undefined } : null;
   const plan = {
     modelBytes: info.memory.modelBytes,
     weightBytes: info.memory.weightBytes,
@@ -44,12 +52,15 @@ export async function inspectCommand(argv: string[], out: (s: string) => void): 
       inputSize: info.inputSize, outputSize: info.outputSize, outputShape: info.outputShape,
       streamable: info.streamable, sequenceToVector: info.sequenceToVector,
       layers: info.layers, tensors: info.tensors, totalTensorBytes: info.tensors.reduce((a, t) => a + t.bytes, 0),
-      metadata: info.metadata, memory: plan, backend: info.backend,
+      metadata: info.metadata, memory: plan, backend: info.backend, signature,
     }));
     return 0;
   }
   const md = info.metadata;
   out(`${path}: .ernn ${info.format}, ${fmt(info.fileBytes)} bytes, crc32 0x${info.crc32.toString(16).padStart(8, '0')}`);
+  if (signature?.verified) out(`signature: valid (Ed25519, key ${signature.keyId})`);
+  else if (signature) out(`signature: present (Ed25519, key ${signature.keyId}), not checked: pass --public-key FILE to check it`);
+  else out('signature: none');
   if (md.name) out(`name:   ${md.name}`);
   const src = md.source;
   if (src) out(`source: ${[src.framework && `${src.framework} ${src.frameworkVersion ?? ''}`.trim(), src.format && `${src.format}${src.opset ? ` opset ${src.opset}` : ''}`].filter(Boolean).join(', ')}`);

@@ -6,6 +6,8 @@ import { inferCommand, inferUsage } from './infer-cmd.js';
 import { verifyCommand, verifyUsage } from './verify-cmd.js';
 import { runCommand, runUsage } from './run-cmd.js';
 import { evalCommand, evalUsage } from './eval-cmd.js';
+import { keygenCommand, keygenUsage } from './keygen-cmd.js';
+import { signCommand, signUsage } from './sign-cmd.js';
 import { isEdgeRnnError } from '../errors.js';
 import { CONVERTER_VERSION } from '../convert/convert.js';
 
@@ -21,6 +23,9 @@ commands:
   verify CASE_DIR...           check conversions against reference outputs
   run MODEL --frames FILE|-    stream frames of tracked objects, write predicted trajectories
   eval MODEL --data DIR        ADE/FDE on ETH/UCY-style files against constant velocity
+  keygen --out NAME            an Ed25519 key pair for signing models: NAME.key, NAME.pub
+  sign MODEL --key NAME.key -o SIGNED.ernn
+                               append a signature; run/inspect --public-key NAME.pub check it
 
 Run 'edgernn <command> --help' for a command's options.`;
 
@@ -33,6 +38,8 @@ const COMMANDS: Record<string, [Command, string]> = {
   verify: [verifyCommand, verifyUsage],
   run: [runCommand, runUsage],
   eval: [evalCommand, evalUsage],
+  keygen: [keygenCommand, keygenUsage],
+  sign: [signCommand, signUsage],
 };
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'),

@@ -1,7 +1,7 @@
 // edgernn run MODEL --frames FILE|- [--format ndjson|csv|ethucy] [--output FILE|-]
 
 import { createReadStream, createWriteStream } from 'node:fs';
-import { parse, backendOption, numberOption } from './args.js';
+import { parse, backendOption, numberOption, publicKeyOption } from './args.js';
 import { loadModelBytes } from './model-source.js';
 import { Runtime } from '../runtime/runtime.js';
 import { TrajectoryPredictor, type RejectReason } from '../stream/predictor.js';
@@ -22,6 +22,8 @@ export const runUsage = `edgernn run MODEL --frames FILE|- [options]
   --max-gap S            seconds of missing observations bridged (default 3 sample periods)
   --forget-after S       seconds unseen before a slot is recycled (default 5 sample periods)
   --warm-only            only predictions of objects seen for the model's observation window
+  --public-key FILE      require the model to be signed with this Ed25519 key (edgernn sign);
+                         an unsigned or changed model is refused
   --backend simd|scalar`;
 
 const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -31,7 +33,7 @@ export async function runCommand(argv: string[], out: (s: string) => void, err: 
     frames: { type: 'string' }, format: { type: 'string' }, output: { type: 'string', short: 'o' },
     'frame-period': { type: 'string' }, capacity: { type: 'string' }, overflow: { type: 'string' },
     'max-gap': { type: 'string' }, 'forget-after': { type: 'string' }, 'warm-only': { type: 'boolean' },
-    backend: { type: 'string' },
+    backend: { type: 'string' }, 'public-key': { type: 'string' },
   }, 'run');
   if (positionals.length !== 1 || !values.frames) throw new UsageError(`run needs MODEL and --frames\n${runUsage}`);
   const format = (values.format ?? (values.frames === '-' ? 'ndjson' : formatOf(values.frames))) as FrameFormat | undefined;
@@ -40,7 +42,7 @@ export async function runCommand(argv: string[], out: (s: string) => void, err: 
   if (!overflow) throw new UsageError(`--overflow must be evict or refuse, got '${values.overflow}'`);
   const simd = backendOption(values.backend);
   const rt = await Runtime.create(simd === undefined ? {} : { simd });
-  const model = rt.load(await loadModelBytes(positionals[0]!));
+  const model = rt.load(await loadModelBytes(positionals[0]!), publicKeyOption(values['public-key']));
   const predictor = new TrajectoryPredictor(model, {
     capacity: numberOption(values.capacity, 'capacity', 256),
     overflow,

@@ -119,7 +119,7 @@ export function lowerToErnn(ir: ModelIR, plan: QuantPlan = { mode: 'f32' }): Uin
     const where = `layer ${li} (${L.kind} '${L.name}')`;
     const slots: (number | undefined)[] = new Array(16).fill(undefined);
     const mode = plan.mode === 'f32' || L.kind === 'activation' ? Mode.F32 : plan.mode === 'int8' ? Mode.Int8 : Mode.Int8Dynamic;
-    if (mode === Mode.Int8 && L.kind === 'activation') throw new UnsupportedModelError(`${where}: the int8 mode has no separate activation layer; the activation must follow a Dense layer`, { where });
+    if (plan.mode === 'int8' && L.kind === 'activation') throw new UnsupportedModelError(`${where}: the int8 mode has no separate activation layer; the activation must follow a Dense layer`, { where });
     if (isRecurrent(L)) {
       if (L.inputSize !== width) throw new ModelFormatError(`${where} takes ${L.inputSize} inputs, the previous layer gives ${width}`, { where, expected: width, actual: L.inputSize });
       layers.push(lowerRecurrent(L, tag, where, mode, slots, b, io?.[li]));

@@ -9,6 +9,7 @@ import {
   LAYER_TYPE_NAMES, MODE_NAMES, OUTPUT_MODE_NAMES, ACTIVATIONS, SLOT_NAMES,
 } from './layout.js';
 import { ModelFormatError, UnsupportedModelError } from '../errors.js';
+import { checkMetadata } from './metadata.js';
 
 export interface TensorInfo {
   index: number;
@@ -184,6 +185,7 @@ export function readErnn(bytes: Uint8Array): ErnnInfo {
         where: 'metadata', cause: e,
       });
     }
+    checkMetadata(metadata, h.inputSize);
   }
   return {
     version: `${h.major}.${h.minor}`,

@@ -6,18 +6,27 @@ import { wasmBinary, hasSimd, type Backend } from './wasm.js';
 import { Model } from './model.js';
 import { readErnn, readHeader } from '../format/reader.js';
 import type { ModelMetadata } from '../format/metadata.js';
-import { EdgeRnnError, ModelFormatError, UsageError } from '../errors.js';
+import { EdgeRnnError, ResourceError, UsageError } from '../errors.js';
+import { splitSignature } from '../format/signature.js';
+import { verifySignature, verifySignatureSync, type PublicKeyInput } from './signature.js';
 
+/**
+ * Resource limits of a model's instance, checked at load (and by streams() and run() for
+ * streams and memory). A model above one is refused with a ResourceError that names the limit,
+ * the value and how to raise it. Each is an integer from 1 to its entry in HARD_LIMITS.
+ */
 export interface Limits {
-  /** Largest model file accepted, in bytes (default 64 MiB). */
+  /** Largest model file accepted, in bytes, signature block included (default 64 MiB). */
   maxModelBytes?: number;
+  /** Most layers (default 64). */
   maxLayers?: number;
+  /** Most tensor records (default 1024). */
   maxTensors?: number;
-  /** Largest size of any dimension (input, units, outputs). */
+  /** Largest input size, units or output size of any layer (default 65536). */
   maxDimension?: number;
-  /** Most streams in one set, and largest batch of run(). */
+  /** Most streams in one set, and largest batch of run() (default 2^20). */
   maxStreams?: number;
-  /** Ceiling on the module's linear memory, in 64 KiB pages. */
+  /** Ceiling on the module's linear memory, in 64 KiB pages (default 16384 = 1 GiB). */
   maxMemoryPages?: number;
 }
 
@@ -30,6 +39,33 @@ export const DEFAULT_LIMITS: Required<Limits> = {
   maxMemoryPages: 16384, // 1 GiB
 };
 
+/** The largest value each limit can be raised to (what the module itself can address). */
+export const HARD_LIMITS: Required<Limits> = {
+  maxModelBytes: 0x7fff0000,
+  maxLayers: 256,
+  maxTensors: 4096,
+  maxDimension: 1 << 20,
+  maxStreams: 0x7fffffff,
+  maxMemoryPages: 65536, // 4 GiB, all of wasm32
+};
+
+/** `base` overridden by `over`, every value checked. */
+function resolveLimits(base: Required<Limits>, over: Limits | undefined): Required<Limits> {
+  if (over === undefined) return base;
+  if (typeof over !== 'object' || over === null) throw new UsageError('limits must be an object such as { maxLayers: 16 }', { where: 'limits' });
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    if (!(k in HARD_LIMITS)) throw new UsageError(`unknown limit '${k}' (known: ${Object.keys(HARD_LIMITS).join(', ')})`, { where: `limits.${k}` });
+    const max = HARD_LIMITS[k as keyof Limits];
+    if (!(Number.isInteger(v) && v >= 1 && v <= max)) {
+      throw new UsageError(`limits.${k} must be an integer from 1 to ${max}, got ${String(v)}`, { where: `limits.${k}`, expected: `1..${max}`, actual: v });
+    }
+    out[k as keyof Limits] = v;
+  }
+  return out;
+}
+
 export interface RuntimeOptions {
   /** true: require the SIMD build; false: use the scalar build; default: SIMD where supported. */
   simd?: boolean;
@@ -38,6 +74,13 @@ export interface RuntimeOptions {
 
 export interface LoadOptions {
   limits?: Limits;
+  /**
+   * Require a signature by this Ed25519 public key (docs/SECURITY.md): an unsigned, changed or
+   * otherwise signed file is refused with a SignatureError. Without it a signature block is
+   * ignored (stripped, not checked). load() checks with node:crypto; in browsers use
+   * loadVerified(), which uses WebCrypto.
+   */
+  publicKey?: PublicKeyInput;
 }
 
 export class Runtime {
@@ -55,14 +98,14 @@ export class Runtime {
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
     const backend = Runtime.pickBackend(options);
     const module = await WebAssembly.compile(wasmBinary(backend) as BufferSource);
-    return new Runtime(backend, module, { ...DEFAULT_LIMITS, ...options.limits });
+    return new Runtime(backend, module, resolveLimits(DEFAULT_LIMITS, options.limits));
   }
 
   /** Synchronous create(), for hosts that allow synchronous compilation (Node, workers). */
   static createSync(options: RuntimeOptions = {}): Runtime {
     const backend = Runtime.pickBackend(options);
     const module = new WebAssembly.Module(wasmBinary(backend) as BufferSource);
-    return new Runtime(backend, module, { ...DEFAULT_LIMITS, ...options.limits });
+    return new Runtime(backend, module, resolveLimits(DEFAULT_LIMITS, options.limits));
   }
 
   private static pickBackend(options: RuntimeOptions): Backend {
@@ -74,15 +117,40 @@ export class Runtime {
     return simd ? 'simd' : 'scalar';
   }
 
-  /** Instantiates the module, validates the .ernn bytes in it and returns the model. */
+  /**
+   * Instantiates the module, validates the .ernn bytes in it and returns the model. With
+   * `publicKey`, first checks the file's signature (synchronously, with node:crypto).
+   */
   load(bytes: Uint8Array, options: LoadOptions = {}): Model {
+    const limits = this.checkLoad(bytes, options);
+    const model = options.publicKey !== undefined ? verifySignatureSync(bytes, options.publicKey).model : splitSignature(bytes).model;
+    return this.instantiate(model, limits);
+  }
+
+  /**
+   * load() for a signed model, checking the signature with WebCrypto (Ed25519): the way to load
+   * signed models in browsers and workers, where load() has no synchronous verifier. Requires
+   * `publicKey`.
+   */
+  async loadVerified(bytes: Uint8Array, options: LoadOptions & { publicKey: PublicKeyInput }): Promise<Model> {
+    if (options?.publicKey === undefined) throw new UsageError('loadVerified() needs { publicKey }', { where: 'publicKey' });
+    const limits = this.checkLoad(bytes, options);
+    const { model } = await verifySignature(bytes, options.publicKey);
+    return this.instantiate(model, limits);
+  }
+
+  private checkLoad(bytes: Uint8Array, options: LoadOptions): Required<Limits> {
     if (!(bytes instanceof Uint8Array)) throw new UsageError('load() takes the model file as a Uint8Array', { where: 'bytes' });
-    const limits = { ...this.limits, ...options.limits };
+    const limits = resolveLimits(this.limits, options.limits);
     if (bytes.length > limits.maxModelBytes) {
-      throw new ModelFormatError(`model file is ${bytes.length} bytes, above the limit of ${limits.maxModelBytes}`, {
-        where: 'bytes', expected: limits.maxModelBytes, actual: bytes.length,
+      throw new ResourceError(`the model file is ${bytes.length} bytes, above the limit maxModelBytes = ${limits.maxModelBytes}; raise it with { limits: { maxModelBytes: ${bytes.length} } } in Runtime.create() or load()`, {
+        where: 'limits.maxModelBytes', expected: limits.maxModelBytes, actual: bytes.length,
       });
     }
+    return limits;
+  }
+
+  private instantiate(bytes: Uint8Array, limits: Required<Limits>): Model {
     const instance = new WebAssembly.Instance(this.module, {});
     const ex = instance.exports as unknown as ErnnExports;
     if (ex.ernn_abi_version() !== ABI_VERSION) {

@@ -39,6 +39,38 @@ function layerLabel(bytes: Uint8Array | undefined, index: number): string {
   return type ? `layer ${index} (${type})` : `layer ${index}`;
 }
 
+// What each limit check of the module is about, and the Limits option that sets it.
+const LIMIT_OF: Partial<Record<Field, [string, string]>> = {
+  [Field.LayerCount]: ['maxLayers', 'the model has {actual} layers'],
+  [Field.TensorCount]: ['maxTensors', 'the model has {actual} tensors'],
+  [Field.InputSize]: ['maxDimension', 'the model input has {actual} features'],
+  [Field.LayerInputSize]: ['maxDimension', '{layer} takes {actual} inputs'],
+  [Field.LayerUnits]: ['maxDimension', '{layer} has {actual} units'],
+  [Field.TensorDims]: ['maxDimension', '{tensor} has a dimension of {actual}'],
+  [Field.StreamCount]: ['maxStreams', '{actual} streams were asked for'],
+  [Field.BatchSize]: ['maxStreams', 'the batch has {actual} sequences'],
+  [Field.MemoryPages]: ['maxMemoryPages', 'linear memory is already {actual} pages'],
+  [Field.ModelBytes]: ['maxModelBytes', 'the model file is {actual} bytes'],
+};
+
+function limitError(ex: ErnnExports, pre: string, field: Field, index: number, expected: number, actual: number, bytes: Uint8Array | undefined, ctx: object): ResourceError {
+  const entry = LIMIT_OF[field];
+  const what = (entry?.[1] ?? `${Field[field] ?? `field ${field}`} is {actual}`)
+    .replace('{actual}', String(actual >>> 0))
+    .replace('{layer}', layerLabel(bytes, index))
+    .replace('{tensor}', tensorLabel(bytes, index));
+  // the int8 kernels' own bound (int32 sums), not a configurable limit
+  if ((field === Field.LayerUnits || field === Field.LayerInputSize) && expected === 32768 && ex.ernn_get_limit(3) !== 32768) {
+    return new ResourceError(`${pre}${layerLabel(bytes, index)} is an int8 layer with ${actual} inputs or units, above the int8 kernels' bound of 32768 (their int32 sums could overflow); convert it with --quant int8-dynamic or f32`, { ...ctx, where: `layer[${index}]` });
+  }
+  if (!entry) return new ResourceError(`${pre}${what}, above the limit of ${expected}`, { ...ctx, where: Field[field] ?? 'limit' });
+  const name = entry[0];
+  return new ResourceError(
+    `${pre}${what}, above the limit ${name} = ${expected}; raise it with { limits: { ${name}: N } } in Runtime.create() or load()`,
+    { ...ctx, where: `limits.${name}` },
+  );
+}
+
 /** Builds the error for a failed module call. `bytes` is the model file when loading. */
 export function moduleError(ex: ErnnExports, status: number, bytes?: Uint8Array, context = ''): EdgeRnnError {
   const field = ex.ernn_error_field() as Field;
@@ -68,6 +100,7 @@ export function moduleError(ex: ErnnExports, status: number, bytes?: Uint8Array,
       if (field === Field.HeaderBytes) return new ModelFormatError(`${pre}header size is ${actual}, expected ${expected}`, { ...ctx, where: 'header.header_bytes' });
       if (index >= 0) return new ModelFormatError(`${pre}${what} at offset ${aux} overlaps another section (which starts at ${expected})`, { ...ctx, where: what });
       if (actual % expected !== 0 && expected <= 16 && actual === aux) return new ModelFormatError(`${pre}${what} at offset ${aux} is not aligned to ${expected} bytes`, { ...ctx, where: what });
+      if (actual === aux && aux >>> 0 < HEADER_BYTES) return new ModelFormatError(`${pre}${what} at offset ${aux} starts inside the header (sections start at offset ${HEADER_BYTES} or later)`, { ...ctx, where: what });
       return new ModelFormatError(`${pre}${what} at offset ${aux} ends at ${actual}, outside the payload (file has ${expected} bytes)`, { ...ctx, where: what });
     }
     case Status.BadTensor: {
@@ -128,10 +161,16 @@ export function moduleError(ex: ErnnExports, status: number, bytes?: Uint8Array,
       if (field === Field.Flags) return new UnsupportedModelError(`${pre}header flags ${hex(actual)} are not supported`, { ...ctx, where: 'header.flags' });
       return new UnsupportedModelError(`${pre}unsupported ${fieldName} (found ${actual})`, ctx);
     }
-    case Status.OutOfMemory:
-      return new ResourceError(`${pre}out of memory: ${fieldName} needs ${expected} bytes and linear memory cannot grow (limit ${ex.ernn_get_limit(6)} pages)`, { ...ctx, where: fieldName });
+    case Status.OutOfMemory: {
+      const pages = ex.ernn_get_limit(6);
+      return new ResourceError(
+        `${pre}out of memory: ${fieldName} needs ${expected} more bytes and linear memory cannot grow beyond the limit maxMemoryPages = ${pages} (${pages * 64} KiB), or the engine refused to grow it; ` +
+        `raise it with { limits: { maxMemoryPages: N } } (at most 65536) in Runtime.create() or load(), or use fewer streams or a smaller batch`,
+        { ...ctx, where: 'limits.maxMemoryPages' },
+      );
+    }
     case Status.LimitExceeded:
-      return new ResourceError(`${pre}${fieldName} is ${actual}, above the configured limit of ${expected}${index >= 0 ? ` (${layerLabel(bytes, index)})` : ''}`, { ...ctx, where: fieldName });
+      return limitError(ex, pre, field, index, expected, actual, bytes, ctx);
     case Status.NotStreamable:
       return new UnsupportedModelError(`${pre}the model has reverse or bidirectional layers: it runs whole sequences (model.run), not step by step`, { ...ctx, where: 'streams' });
     case Status.BadState:

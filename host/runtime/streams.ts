@@ -2,7 +2,8 @@
 // The states live in the module's memory; a step copies the new input rows in, runs one call,
 // and hands back the output rows. Nothing is allocated per step: step() and stepAll() return a
 // view of the module's output buffer that stays valid until the next call on this set (pass
-// `out` to get a copy in your own array).
+// `out` to get a copy in your own array). Per call: a length check, a copy into a cached view,
+// one wasm call, a status check.
 
 import type { ErnnExports } from './abi.js';
 import { Status } from './abi.js';
@@ -21,9 +22,12 @@ export class StreamSet {
   private readonly inPtr: number;
   private readonly outPtr: number;
   private readonly idxPtr: number;
-  private rowView: Float32Array | undefined;
-  private allView: Float32Array | undefined;
-  private viewBuffer: ArrayBufferLike | undefined;
+  // Views of the set's rows in module memory, made once and again only after memory grew (a
+  // grown memory detaches the old buffer, which leaves these views with length 0).
+  private inView: Float32Array;
+  private idxView: Int32Array;
+  private rowView: Float32Array;
+  private allView: Float32Array;
 
   /** @internal created by Model.streams() */
   constructor(
@@ -39,23 +43,28 @@ export class StreamSet {
     this.inPtr = ex.ernn_streams_input_ptr(handle) >>> 2;
     this.outPtr = ex.ernn_streams_output_ptr(handle) >>> 2;
     this.idxPtr = ex.ernn_streams_index_ptr(handle) >>> 2;
+    const f32 = mem.f32;
+    this.inView = f32.subarray(this.inPtr, this.inPtr + this.inputSize * this.capacity);
+    this.idxView = mem.i32.subarray(this.idxPtr, this.idxPtr + this.capacity);
+    this.rowView = f32.subarray(this.outPtr, this.outPtr + this.outputSize);
+    this.allView = f32.subarray(this.outPtr, this.outPtr + this.outputSize * this.capacity);
   }
 
   private live(): void {
     if (this.handle === 0) throw new UsageError('this StreamSet was disposed', { where: 'StreamSet' });
+    if (this.inView.length === 0) this.remap();
   }
 
-  private views(): void {
+  private remap(): void {
     const f32 = this.mem.f32;
-    if (this.viewBuffer !== f32.buffer) {
-      this.viewBuffer = f32.buffer;
-      this.rowView = f32.subarray(this.outPtr, this.outPtr + this.outputSize);
-      this.allView = f32.subarray(this.outPtr, this.outPtr + this.outputSize * this.capacity);
-    }
+    this.inView = f32.subarray(this.inPtr, this.inPtr + this.inputSize * this.capacity);
+    this.idxView = this.mem.i32.subarray(this.idxPtr, this.idxPtr + this.capacity);
+    this.rowView = f32.subarray(this.outPtr, this.outPtr + this.outputSize);
+    this.allView = f32.subarray(this.outPtr, this.outPtr + this.outputSize * this.capacity);
   }
 
   private checkStream(stream: number): void {
-    if (!Number.isInteger(stream) || stream < 0 || stream >= this.capacity) {
+    if (!((stream | 0) === stream && stream >= 0 && stream < this.capacity)) {
       throw new UsageError(`stream ${stream} is out of range 0..${this.capacity - 1}`, { where: 'stream', expected: `0..${this.capacity - 1}`, actual: stream });
     }
   }
@@ -78,24 +87,19 @@ export class StreamSet {
     this.live();
     this.checkStream(stream);
     this.checkFrames(frame, 1, 'frame');
-    const f32 = this.mem.f32;
-    f32.set(frame, this.inPtr);
-    this.mem.i32[this.idxPtr] = stream;
+    put(this.inView, frame);
+    this.idxView[0] = stream;
     this.call(1, 1);
-    this.views();
-    if (out) { out.set(this.rowView!); return out; }
-    return this.rowView!;
+    return out ? take(out, this.rowView) : this.rowView;
   }
 
   /** One time step of every stream: frames is capacity x inputSize, the result capacity x outputSize. */
   stepAll(frames: ArrayLike<number>, out?: Float32Array): Float32Array {
     this.live();
     this.checkFrames(frames, this.capacity, 'frames');
-    this.mem.f32.set(frames, this.inPtr);
+    put(this.inView, frames);
     this.call(this.capacity, 0);
-    this.views();
-    if (out) { out.set(this.allView!); return out; }
-    return this.allView!;
+    return out ? take(out, this.allView) : this.allView;
   }
 
   /**
@@ -107,13 +111,11 @@ export class StreamSet {
     const n = streams.length;
     if (n > this.capacity) throw new UsageError(`${n} streams listed, the set has ${this.capacity}`, { where: 'streams', expected: this.capacity, actual: n });
     this.checkFrames(frames, n, 'frames');
-    this.mem.f32.set(frames, this.inPtr);
-    this.mem.i32.set(streams, this.idxPtr);
+    put(this.inView, frames);
+    put(this.idxView, streams);
     this.call(n, 1);
-    this.views();
-    const rows = this.allView!.subarray(0, n * this.outputSize);
-    if (out) { out.set(rows); return out; }
-    return rows;
+    const rows = this.allView.subarray(0, n * this.outputSize);
+    return out ? take(out, rows) : rows;
   }
 
   /** Sets a stream back to the model's initial state. */
@@ -157,4 +159,19 @@ export class StreamSet {
       this.handle = 0;
     }
   }
+}
+
+// Copies src into the start of dst: a plain loop for the few values of a frame (cheaper than
+// TypedArray.prototype.set's call), set() for whole batches.
+function put(dst: Float32Array | Int32Array, src: ArrayLike<number>): void {
+  const n = src.length;
+  if (n > 64) { dst.set(src); return; }
+  for (let i = 0; i < n; i++) dst[i] = src[i]!;
+}
+
+function take(out: Float32Array, src: Float32Array): Float32Array {
+  const n = src.length;
+  if (n > 64 || out.length < n) out.set(src);   // set() throws a RangeError on a short `out`
+  else for (let i = 0; i < n; i++) out[i] = src[i]!;
+  return out;
 }

@@ -159,6 +159,70 @@ for (const build of ['simd', 'scalar'] as const) {
       }
     });
 
+    it('gemm_f32 on packed weights: C = init + A1·B1 + A2·B2 in index order, every row tile and panel tail', () => {
+      // m covers full 24-column panels and tails of 1..23 columns; n covers the 4-row tiles and leftovers
+      for (const m of [1, 5, 8, 24, 31, 48, 53]) for (const n of [1, 3, 4, 6, 9]) for (const init of ['bias', 'rows', 'zero'] as const) {
+        fresh();
+        const r = rng(m * 131 + n * 7 + init.length);
+        const k1 = 3 + (m % 5), k2 = 1 + (n % 4) * 5;
+        const A1 = Float32Array.from({ length: n * k1 }, () => r() - 0.5);
+        const A2 = Float32Array.from({ length: n * k2 }, () => r() - 0.5);
+        const B1 = Float32Array.from({ length: k1 * m }, () => r() - 0.5);
+        const B2 = Float32Array.from({ length: k2 * m }, () => r() - 0.5);
+        const I = Float32Array.from({ length: init === 'rows' ? n * m : m }, () => r());
+        const p1 = K.t_alloc(k1 * m * 4), p2 = K.t_alloc(k2 * m * 4);
+        K.t_pack_f32(put(K, B1), m, k1, m, p1);
+        K.t_pack_f32(put(K, B2), m, k2, m, p2);
+        const pc = K.t_alloc(n * m * 4);
+        const pi = init === 'zero' ? 0 : put(K, I);
+        K.t_gemm_packed_f32(n, put(K, A1), k1, k1, p1, put(K, A2), k2, k2, p2, m, pi, init === 'rows' ? m : 0, pc, m);
+        const got = get(K, Float32Array, pc, n * m);
+        for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
+          let c = init === 'zero' ? 0 : init === 'rows' ? I[i * m + j]! : I[j]!;
+          for (let t = 0; t < k1; t++) c = f(c + f(A1[i * k1 + t]! * B1[t * m + j]!));
+          for (let t = 0; t < k2; t++) c = f(c + f(A2[i * k2 + t]! * B2[t * m + j]!));
+          expect(got[i * m + j]).toBe(c);
+        }
+      }
+    });
+
+    describe('gate activations (rational sigmoid and tanh of the recurrent cells)', () => {
+      // the kernel's operations, in f32: x clamped to [-9, 9], x P(x^2) / Q(x^2)
+      const P = [0.9999999065888536, 0.13373240127280894, 0.003486630627536551, 2.0472562857421295e-05, 1.318510474753459e-08].map(f);
+      const Q = [1, 0.4670653706786412, 0.02584216892279953, 0.0003271462116234997, 7.703052372011757e-07].map(f);
+      const tanhG = (x: number) => {
+        x = Math.min(Math.max(x, -9), 9);
+        const t = f(x * x);
+        let p = P[4]!, q = Q[4]!;
+        for (let i = 3; i >= 0; i--) { p = f(f(p * t) + P[i]!); q = f(f(q * t) + Q[i]!); }
+        return f(f(x * p) / q);
+      };
+      const sigmoidG = (x: number) => f(f(0.5 * tanhG(f(0.5 * x))) + 0.5);
+      const tanhOut = (x: number) => f(tanhG(x) + 0);   // 1 * t + 0: a zero result comes out +0
+      const xs = Float32Array.from({ length: 40001 }, (_, i) => (i - 20000) / 1000);   // [-20, 20]
+      const extra = Float32Array.of(0, -0, 1e-30, -1e-30, 1e-7, 88, -88, 3.4e38, -3.4e38, Infinity, -Infinity);
+      const all = new Float32Array(xs.length + extra.length);
+      all.set(xs); all.set(extra, xs.length);
+      for (const [name, code, g, ref, bound] of [
+        ['tanh', 2, tanhOut, Math.tanh, 3.7e-7],
+        ['sigmoid', 1, sigmoidG, (x: number) => 1 / (1 + Math.exp(-x)), 2.1e-7],
+      ] as const) {
+        it(`${name}: the documented operations bit for bit, |error| <= ${bound}`, () => {
+          fresh();
+          const p = put(K, all);
+          K.t_gate_act(code, p, all.length);
+          const got = get(K, Float32Array, p, all.length);
+          let differ = 0, worst = 0;
+          for (let i = 0; i < all.length; i++) {
+            if (!Object.is(got[i], g(all[i]!))) differ++;
+            worst = Math.max(worst, Math.abs(got[i]! - ref(all[i]!)));
+          }
+          expect(differ).toBe(0);
+          expect(worst).toBeLessThanOrEqual(bound);
+        });
+      }
+    });
+
     describe('fixed point', () => {
       // TFLite's MultiplyByQuantizedMultiplier, with the left shift saturating instead of wrapping
       const srdhm = (a: bigint, b: bigint) => {
@@ -188,7 +252,9 @@ for (const build of ['simd', 'scalar'] as const) {
         for (let i = 0; i < 3000; i++) xs.push(Math.floor((r() - 0.5) * 2 ** 32));
         const ms = [2 ** 30, 2 ** 31 - 1, 1518500250, 1 << 30 | 12345];
         for (const x of xs) for (const m of ms) for (const sh of [-31, -20, -12, -1, 0, 1, 4, 30]) {
-          expect(K.t_mbqm(x, m, sh)).toBe(mbqm(x, m, sh));
+          const want = mbqm(x, m, sh);
+          expect(K.t_mbqm(x, m, sh)).toBe(want);
+          expect(K.t_mbqm_simd(x, m, sh)).toBe(want);   // the four-lane form (fixedpoint_s8_simd.ts)
         }
       });
       it('quantizeMultiplier: mantissa in [2^30, 2^31) and 2^shift, within half an ulp of Q31', () => {
@@ -208,9 +274,14 @@ for (const build of ['simd', 'scalar'] as const) {
         const pt = put(K, t);
         for (let x = -32768; x < 32768; x += 97) {
           const u = x + 32768, i = u >> 7, fr = u & 127;
-          expect(K.t_lut16(pt, x)).toBe(t[i]! + (((t[i + 1]! - t[i]!) * fr + 64) >> 7));
+          const want = t[i]! + (((t[i + 1]! - t[i]!) * fr + 64) >> 7);
+          expect(K.t_lut16(pt, x)).toBe(want);
+          expect(K.t_lut16_simd(pt, x)).toBe(want);
         }
         expect(K.t_lut16(pt, 32767)).toBe(t[511]! + (((t[512]! - t[511]!) * 127 + 64) >> 7));
+        expect(K.t_lut16_simd(pt, 32767)).toBe(t[511]! + (((t[512]! - t[511]!) * 127 + 64) >> 7));
+        // lanes past the end of a row hold anything: the SIMD lookup must stay inside the table
+        if (build === 'simd') for (const x of [2 ** 31 - 1, -(2 ** 31), 65536, -40000]) expect(Number.isInteger(K.t_lut16_simd(pt, x))).toBe(true);
       });
       it('rshiftRound rounds half up', () => {
         expect([K.t_rshift_round(5, 1), K.t_rshift_round(-5, 1), K.t_rshift_round(6, 2), K.t_rshift_round(7, 0)]).toEqual([3, -2, 2, 7]);

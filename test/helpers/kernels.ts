@@ -14,7 +14,14 @@ export interface Kernels {
   t_widen(x: number, ldx: number, n: number, k: number, kp: number, q: number): void;
   t_gemm_f32(a: number, lda: number, n: number, k: number, b: number, ldb: number, m: number, c: number, ldc: number): void;
   t_act(code: number, alpha: number, beta: number, p: number, n: number): void;
+  t_gate_act(code: number, p: number, n: number): void;
+  t_pack_f32(b: number, ldb: number, k: number, m: number, dst: number): void;
+  t_gemm_packed_f32(n: number, a1: number, lda1: number, k1: number, b1: number, a2: number, lda2: number, k2: number, b2: number, m: number, init: number, ldi: number, c: number, ldc: number): void;
   t_mbqm(x: number, m: number, shift: number): number;
+  t_mbqm_simd(x: number, m: number, shift: number): number;
+  t_lut16_simd(table: number, x: number): number;
+  t_pack_s8(w: number, m: number, k: number, dst: number): void;
+  t_matmul_s8_packed(x: number, kp: number, n: number, k: number, w: number, m: number, acc: number, ldacc: number): void;
   t_quantize_multiplier(real: number, shiftOut: number): number;
   t_lut16(table: number, x: number): number;
   t_rshift_round(x: number, s: number): number;

@@ -88,6 +88,26 @@ for (const backend of ['simd', 'scalar'] as const) {
       expect(Array.from(s.getState(2, 0, 'h'))).toEqual(Array.from(other));
     });
 
+    it('any grouping of streams gives the same bits: runs of consecutive streams (stepped in place), shuffled lists (gathered), tiles of 16', () => {
+      const r = rng(41);
+      const F = 3, N = 21, H = 26;
+      const model = rt.load(modelOf(F, [recurrent({ kind: 'lstm', hidden: H }, F, r), recurrent({ kind: 'gru', hidden: 10 }, H, r), dense(10, 2, r)]));
+      const a = model.streams(N), b = model.streams(N);
+      const run = [...Array(18).keys()].map((k) => k + 2);            // streams 2..19: one tile of 16 and one of 2
+      const shuffled = [...run].sort(() => r() - 0.5);
+      for (let t = 0; t < 4; t++) {
+        const frames = randArray(N * F, r);
+        const rows = (list: number[]) => Float32Array.from(list.flatMap((s) => Array.from(frames.subarray(s * F, (s + 1) * F))));
+        const ya = a.stepMany(t % 2 ? shuffled : run, rows(t % 2 ? shuffled : run)).slice();
+        const list = t % 2 ? shuffled : run;
+        list.forEach((s, k) => {
+          const yb = b.step(s, frames.subarray(s * F, (s + 1) * F));
+          expect(Array.from(yb)).toEqual(Array.from(ya.subarray(k * 2, k * 2 + 2)));
+        });
+      }
+      for (const s of [0, 1, 2, 19, 20]) expect(Array.from(a.getState(s, 0, 'c'))).toEqual(Array.from(b.getState(s, 0, 'c')));
+    });
+
     it('state can be snapshotted and restored', () => {
       const r = rng(5);
       const model = rt.load(modelOf(2, [recurrent({ kind: 'gru', hidden: 6 }, 2, r)]));

@@ -23,6 +23,7 @@
 import type { KerasDocument, NamedArray } from './document.js';
 import { withHdf5, type Hdf5File } from './hdf5.js';
 import { ModelFormatError, UnsupportedModelError } from '../../errors.js';
+import { checkJsonDepth } from '../json.js';
 
 export interface KerasH5Options {
   /**
@@ -45,11 +46,13 @@ export function parseConfig(config: unknown, where: string): unknown {
   if (typeof config === 'string') text = config;
   else if (config instanceof Uint8Array) text = new TextDecoder().decode(config);
   if (text === undefined) return config;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new ModelFormatError(`${where} is not valid JSON: ${(e as Error).message}`, { where, cause: e });
   }
+  return checkJsonDepth(value, where);
 }
 
 /** The architecture given with a weights file, parsed; undefined when there is none. */

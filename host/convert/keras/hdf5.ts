@@ -28,7 +28,15 @@ export const HDF5_LIMITS = {
   datasetBytes: 512 * 1024 * 1024,
   /** Bytes of all datasets read from one file, decoded. */
   totalBytes: 1024 * 1024 * 1024,
+  /**
+   * Growth of h5wasm's memory while one file is read, beyond the buffer of the dataset being
+   * read: this plus twice the file's size (HDF5's caches, decoded metadata, attributes).
+   */
+  workBytes: 32 * 1024 * 1024,
 };
+
+/** Deflate cannot expand a byte into more than 1032 (RFC 1951): a bound on compressed datasets. */
+const MAX_DEFLATE_RATIO = 1032;
 
 /** What h5wasm exports that this wrapper uses (its own typings pull in emscripten globals). */
 interface H5Metadata {
@@ -41,6 +49,8 @@ interface H5Metadata {
   strpad?: number;
   signed?: boolean;
   littleEndian?: boolean;
+  /** Chunk shape of a chunked dataset, null for contiguous or compact storage. */
+  chunks?: number[] | null;
 }
 interface H5Module {
   open(filename: string, mode: number, trackOrder: boolean, libverLow: number, libverHigh: number): bigint;
@@ -154,11 +164,14 @@ function hdf5Reason(lines: string[]): string | undefined {
 
 /**
  * HDF5 decodes a global heap collection (where variable-length strings, such as h5py's string
- * attributes, live) by walking its objects, and a free-space object of size 0 leaves the walk
- * where it is: a corrupt collection hangs the library (HDF5 2.0.0, as used by h5wasm 0.10). So
- * every collection in the file is walked here first, the same way, and refused if it would hang.
- * Collections are found by their signature; a candidate must also have version 1, zero reserved
- * bytes and a size of at least 4096 bytes that fits in the file, as HDF5 writes them.
+ * attributes, live) by walking its objects: each object's header gives its size, and the walk
+ * jumps by it without checking that it stays inside the collection. A free-space object of size 0
+ * leaves the walk where it is, and a size past the collection's end (or one that wraps h5wasm's
+ * 32-bit size_t) sends it through memory outside the collection: either hangs the library (HDF5
+ * 2.0.0, as used by h5wasm 0.10; both found by fuzzing). So every collection in the file is walked
+ * here first, the same way, and refused unless each object fits in it. Collections are found by
+ * their signature; a candidate must also have version 1, zero reserved bytes and a size that fits
+ * in the file (HDF5 cannot read one that does not, and fails cleanly).
  */
 function checkGlobalHeaps(bytes: Uint8Array, at: number, where: string): void {
   // size of lengths, from the superblock (versions 0/1: byte 14; versions 2/3: byte 10)
@@ -170,20 +183,71 @@ function checkGlobalHeaps(bytes: Uint8Array, at: number, where: string): void {
     return v;
   };
   const header = 8 + L, objHeader = 8 + L;
+  const corrupt = (i: number, why: string): never => {
+    throw new ModelFormatError(`${where} is not a valid HDF5 file: the global heap collection at byte ${i} is corrupt (${why})`, { where });
+  };
   for (let i = bytes.indexOf(0x47); i >= 0 && i + header <= bytes.length; i = bytes.indexOf(0x47, i + 1)) {
     if (bytes[i + 1] !== 0x43 || bytes[i + 2] !== 0x4f || bytes[i + 3] !== 0x4c) continue; // 'GCOL'
     if (bytes[i + 4] !== 1 || bytes[i + 5] !== 0 || bytes[i + 6] !== 0 || bytes[i + 7] !== 0) continue;
     const size = len(i + 8);
-    if (size < 4096 || i + size > bytes.length) continue;
+    if (size >= 2 ** 32) corrupt(i, `its size ${size} does not fit in 32 bits`);
+    if (i + size > bytes.length) continue;
     const end = i + size;
-    for (let p = i + header; p < end && p + objHeader <= end;) {
+    for (let p = i + header; p + objHeader <= end;) {
       const index = bytes[p]! | (bytes[p + 1]! << 8);
       const objSize = len(p + 8);
       const need = index > 0 ? objHeader + Math.ceil(objSize / 8) * 8 : objSize;
-      if (need === 0) {
-        throw new ModelFormatError(`${where} is not a valid HDF5 file: the global heap collection at byte ${i} is corrupt (a free-space entry of size 0 at byte ${p})`, { where });
-      }
+      if (need === 0) corrupt(i, `a free-space entry of size 0 at byte ${p}`);
+      if (p + need > end) corrupt(i, `object ${index} at byte ${p} has ${objSize} bytes, past the collection's end at byte ${end}`);
       p += need;
+    }
+  }
+}
+
+/**
+ * A ceiling on h5wasm's memory while a file is read. HDF5 allocates from sizes written in the file
+ * before it can check them: a variable-length string's length, for one, is allocated in full and
+ * only then compared with the heap object that holds it, so a flipped bit in a 10 KB file made it
+ * allocate 1 GB (found by fuzzing). The module's memory never shrinks, so such a file would cost
+ * the process that memory for good. HDF5 has no allocation limit, but its module grows its memory
+ * through WebAssembly.Memory.prototype.grow (Emscripten's growMemory), which fails cleanly when
+ * that throws: malloc returns NULL and HDF5 reports an allocation failure. So while HDF5 runs
+ * (synchronously, nothing else runs meanwhile), grow() refuses to take that one memory past the
+ * ceiling; other memories are not affected, and grow() is restored afterwards.
+ */
+class MemoryCap {
+  private limit = 0;
+  /** Set when a growth was refused: the error becomes a ResourceError. */
+  refused = 0;
+
+  constructor(private readonly heap: () => Uint8Array, private readonly allowance: number) {}
+
+  run<T>(fn: () => T): T {
+    const proto = WebAssembly.Memory.prototype as { grow(delta: number): number };
+    const grow = proto.grow;
+    const cap = this;
+    cap.limit = cap.heap().length + cap.allowance;
+    proto.grow = function (this: WebAssembly.Memory, delta: number): number {
+      if (this.buffer === cap.heap().buffer && this.buffer.byteLength + delta * 65536 > cap.limit) {
+        cap.refused = this.buffer.byteLength + delta * 65536;
+        throw new RangeError('edgernn: HDF5 memory ceiling');
+      }
+      return grow.call(this, delta);
+    };
+    try {
+      return fn();
+    } finally {
+      proto.grow = grow;
+    }
+  }
+
+  /** Raises the ceiling by `bytes` while `fn` runs (a dataset buffer this reader allocates). */
+  allow<T>(bytes: number, fn: () => T): T {
+    this.limit += bytes;
+    try {
+      return fn();
+    } finally {
+      this.limit -= bytes;
     }
   }
 }
@@ -211,16 +275,17 @@ export async function withHdf5<T>(bytes: Uint8Array, where: string, fn: (file: H
   const m = h5.Module;
   const name = `/edgernn-${++serial}-${Math.random().toString(36).slice(2)}.h5`;
   const diag: string[] = [];
+  const cap = new MemoryCap(() => m.HEAPU8, HDF5_LIMITS.workBytes + 2 * bytes.length);
   let written = false;
   let fileId = -1n;
   try {
-    return capturingStderr(fs, diag, () => {
+    return cap.run(() => capturingStderr(fs, diag, () => {
       try {
         written = true;
         fs.writeFile(name, bytes);
         fileId = m.open(name, m.H5F_ACC_RDONLY, false, -1, -1);
       } catch (e) {
-        if (e instanceof RangeError || /memory|alloc/i.test(messageOf(e))) {
+        if (e instanceof RangeError || cap.refused > 0 || /memory|alloc/i.test(messageOf(e))) {
           throw new ResourceError(`${where}: out of memory while opening it: ${messageOf(e)}`, { where, cause: e });
         }
         throw new ModelFormatError(`${where} is not a valid HDF5 file: ${hdf5Reason(diag) ?? messageOf(e)}`, { where, cause: e });
@@ -228,8 +293,8 @@ export async function withHdf5<T>(bytes: Uint8Array, where: string, fn: (file: H
       if (fileId < 0n) {
         throw new ModelFormatError(`${where} is not a valid HDF5 file: ${hdf5Reason(diag) ?? 'HDF5 could not open it'}`, { where });
       }
-      return fn(new Hdf5File(m, fileId, where, diag));
-    });
+      return fn(new Hdf5File(m, fileId, where, diag, cap, bytes.length));
+    }));
   } finally {
     // Cleanup must not mask the error being thrown, if any: its own failures are dropped.
     capturingStderr(fs, [], () => {
@@ -249,6 +314,9 @@ export class Hdf5File {
     /** The file's name in messages. */
     readonly where: string,
     private readonly diag: string[],
+    private readonly cap: MemoryCap,
+    /** Bytes of the file: contiguous data and attributes cannot be larger. */
+    private readonly fileBytes: number,
   ) {}
 
   /** Something the reader looked for is not in the file. */
@@ -259,6 +327,11 @@ export class Hdf5File {
   /** HDF5 (or h5wasm) failed while reading the file's structure or data. */
   private broken(what: string, path: string, cause?: unknown): never {
     const reason = hdf5Reason(this.diag.splice(0)) ?? (cause === undefined ? 'HDF5 reported an error' : messageOf(cause));
+    if (this.cap.refused > 0) {
+      const wanted = this.cap.refused;
+      this.cap.refused = 0;
+      throw new ResourceError(`${this.where}: ${what} ${path}: HDF5 asked for ${wanted} bytes of memory, more than reading this file may take (the file is corrupt, or claims sizes it does not hold): ${reason}`, { where: `${this.where}:${path}`, actual: wanted, cause });
+    }
     if (/filter/i.test(reason)) {
       throw new UnsupportedModelError(`${this.where}: ${what} ${path}: it uses an HDF5 filter that is not available: ${reason}`, { where: `${this.where}:${path}`, cause });
     }
@@ -328,8 +401,10 @@ export class Hdf5File {
     const count = meta.total_size;
     const width = meta.vlen ? 4 : meta.size;
     const nbytes = count * width;
-    if (nbytes > HDF5_LIMITS.datasetBytes) {
-      throw new ResourceError(`${this.where}: ${where} ${path} needs ${nbytes} bytes`, { where: `${this.where}:${path}@${name}` });
+    // an attribute's values (fixed-length strings, or variable-length references of 16 bytes or
+    // more each) are stored in its object header: they cannot take more than the file
+    if (nbytes > HDF5_LIMITS.datasetBytes || nbytes > this.fileBytes) {
+      throw new ModelFormatError(`${this.where}: ${where} ${path} claims ${count} values of ${width} bytes, more than the ${this.fileBytes}-byte file holds`, { where: `${this.where}:${path}@${name}`, expected: this.fileBytes, actual: nbytes });
     }
     if (nbytes === 0) return [];
     const ptr = this.m._malloc(nbytes);
@@ -399,12 +474,21 @@ export class Hdf5File {
     if (nbytes > HDF5_LIMITS.datasetBytes) {
       throw new ResourceError(`${this.where}: dataset ${path} [${shape.join(', ')}] needs ${nbytes} bytes, more than the ${HDF5_LIMITS.datasetBytes} allowed`, { where, expected: HDF5_LIMITS.datasetBytes, actual: nbytes });
     }
+    // contiguous (or compact) data is stored as it is read; compressed chunks expand at most as deflate can
+    const stored = meta.chunks ? MAX_DEFLATE_RATIO * this.fileBytes : this.fileBytes;
+    if (nbytes > stored) {
+      throw new ModelFormatError(`${this.where}: dataset ${path} [${shape.join(', ')}] claims ${nbytes} bytes, more than the ${this.fileBytes}-byte file can hold${meta.chunks ? ' even compressed' : ''}`, { where, expected: stored, actual: nbytes });
+    }
     if (this.readBytes + nbytes > HDF5_LIMITS.totalBytes) {
       throw new ResourceError(`${this.where}: reading dataset ${path} (${nbytes} bytes) would take the data read from the file past the ${HDF5_LIMITS.totalBytes} bytes allowed`, { where, expected: HDF5_LIMITS.totalBytes, actual: this.readBytes + nbytes });
     }
     this.readBytes += nbytes;
+    if (count === 0) return { shape, data: new Float32Array(0), dtype };
+    return this.cap.allow(nbytes, () => this.readFloat32(path, where, shape, count, nbytes, dtype));
+  }
+
+  private readFloat32(path: string, where: string, shape: number[], count: number, nbytes: number, dtype: string): H5Float32 {
     const data = new Float32Array(count);
-    if (count === 0) return { shape, data, dtype };
     const ptr = this.m._malloc(nbytes);
     if (ptr === 0) throw new ResourceError(`${this.where}: out of memory reading dataset ${path} (${nbytes} bytes)`, { where });
     try {

@@ -17,6 +17,7 @@ import type { KerasDocument, NamedArray } from './document.js';
 import type { ModelIR, Layer, RecurrentLayer, Activation, CellKind } from '../ir.js';
 import type { Axis, GraphBinding, OutputBinding, SequenceInputBinding } from '../../format/metadata.js';
 import { ModelFormatError, UnsupportedModelError } from '../../errors.js';
+import { builtSize } from '../limits.js';
 import { dialectOf, kerasActivation, recurrentActivationOf, type Dialect } from './activations.js';
 import { recurrentWeights, denseLayer, checked, type RecurrentClass } from './layers.js';
 
@@ -553,7 +554,7 @@ class KerasImporter {
     const get = (n: string) => checked(arrays[names.indexOf(n)], [w], this.where(), n);
     const gamma = scale ? get('gamma') : undefined, beta = center ? get('beta') : undefined;
     const mean = get('moving_mean'), variance = get('moving_variance');
-    const W = new Float32Array(w * w);
+    const W = new Float32Array(builtSize(w * w, `the ${w} x ${w} layer of the normalisation`, this.where()));
     const b = new Float32Array(w);
     for (let k = 0; k < w; k++) {
       let inv = Math.fround(1 / Math.fround(Math.sqrt(Math.fround(variance[k]! + eps))));

@@ -12,6 +12,7 @@ import type { KerasDocument } from './document.js';
 import { readKerasH5 } from './h5.js';
 import { isHdf5 } from './hdf5.js';
 import { ModelFormatError, UnsupportedModelError, UsageError } from '../../errors.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../json.js';
 
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
@@ -32,6 +33,7 @@ function jsonKind(bytes: Uint8Array): JsonKind {
   } catch (e) {
     return { kind: 'invalid', error: (e as Error).message };
   }
+  if (jsonDepth(value) > MAX_JSON_DEPTH) return { kind: 'invalid', error: `it nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep` };
   if (Array.isArray(value)) return value.length > 0 && value.every((l) => typeof l === 'object' && l !== null && 'class_name' in l) ? { kind: 'keras', value } : { kind: 'other' };
   if (typeof value !== 'object' || value === null) return { kind: 'other' };
   if ('modelTopology' in value) return { kind: 'tfjs' };

@@ -27,6 +27,7 @@ import type {
   GraphBinding, InputBinding, GraphOutputBinding, Axis, StateBinding,
 } from '../../format/metadata.js';
 import type { ActivationName } from '../../format/layout.js';
+import { builtSize } from '../limits.js';
 import { ModelFormatError, UnsupportedModelError } from '../../errors.js';
 import { type Tensor, toFloat32 } from '../../io/tensor.js';
 
@@ -391,20 +392,42 @@ export class OnnxImporter {
     });
   }
 
+  /**
+   * The nodes in an order where each comes after the nodes it reads from: at each step the first
+   * node, in file order, whose inputs are all produced (graph inputs and initializers count as
+   * produced). Kahn's algorithm with a heap of ready nodes: O(n log n), where a scan for the next
+   * ready node was O(n^2) (20 000 nodes in reverse order took 50 s; found by fuzzing).
+   */
   private topoSort(nodes: OnnxNode[]): OnnxNode[] {
     const produced = new Set<string>(this.values.keys());
-    const out: OnnxNode[] = [];
-    const pending = [...nodes];
-    while (pending.length) {
-      const i = pending.findIndex((n) => (n.input ?? []).every((x) => x === '' || produced.has(x)));
-      if (i < 0) {
-        const n = pending[0]!;
-        const missing = (n.input ?? []).find((x) => x !== '' && !produced.has(x));
-        throw new ModelFormatError(`${n.opType} node '${n.name}' reads '${missing}', which nothing produces (or the graph has a cycle)`, { where: n.name ?? '' });
+    const waiting = new Map<string, number[]>(); // value -> nodes that read it
+    const missing = nodes.map((n, i) => {
+      const need = new Set((n.input ?? []).filter((x) => x !== '' && !produced.has(x)));
+      for (const x of need) {
+        const w = waiting.get(x);
+        if (w) w.push(i); else waiting.set(x, [i]);
       }
-      const [n] = pending.splice(i, 1);
-      out.push(n!);
-      for (const o of n!.output ?? []) if (o) produced.add(o);
+      return need.size;
+    });
+    const ready = new MinHeap();
+    missing.forEach((m, i) => { if (m === 0) ready.push(i); });
+    const out: OnnxNode[] = [];
+    const done = new Uint8Array(nodes.length);
+    while (ready.size > 0) {
+      const i = ready.pop();
+      const n = nodes[i]!;
+      out.push(n);
+      done[i] = 1;
+      for (const o of n.output ?? []) {
+        if (!o || produced.has(o)) continue;
+        produced.add(o);
+        for (const j of waiting.get(o) ?? []) if (--missing[j]! === 0) ready.push(j);
+      }
+    }
+    if (out.length < nodes.length) {
+      const n = nodes[done.indexOf(0)]!;
+      const absent = (n.input ?? []).find((x) => x !== '' && !produced.has(x));
+      throw new ModelFormatError(`${n.opType} node '${n.name}' reads '${absent}', which nothing produces (or the graph has a cycle)`, { where: n.name ?? '' });
     }
     return out;
   }
@@ -920,19 +943,25 @@ export class OnnxImporter {
   private transposeOp(n: OnnxNode): void {
     const v = this.get(n.input?.[0]);
     const permAttr = this.attrInts('perm');
+    // perm must name every axis once: an out-of-range entry would leave a hole in the axes
+    const permOf = (rank: number): number[] => {
+      const perm = permAttr ?? [...Array(rank).keys()].reverse();
+      if (perm.length !== rank || new Set(perm).size !== rank || !perm.every((p) => Number.isInteger(p) && p >= 0 && p < rank)) {
+        this.bad(`perm [${perm.join(', ')}] is not a permutation of the ${rank} axes of the input`);
+      }
+      return perm;
+    };
     if (v.k === 'const') {
-      const perm = permAttr ?? v.t.shape.map((_, i) => v.t.shape.length - 1 - i);
-      this.set(n.output?.[0], { k: 'const', t: transposeConst(v.t, perm) });
+      this.set(n.output?.[0], { k: 'const', t: transposeConst(v.t, permOf(v.t.shape.length)) });
       return;
     }
     if (v.k === 'state') {
-      const perm = permAttr ?? v.axes.map((_, i) => v.axes.length - 1 - i);
+      const perm = permOf(v.axes.length);
       this.set(n.output?.[0], { ...v, axes: perm.map((p) => v.axes[p]!) });
       return;
     }
     const d = this.dynOf(n.input?.[0]);
-    const perm = permAttr ?? d.axes.map((_, i) => d.axes.length - 1 - i);
-    if (perm.length !== d.axes.length) this.bad(`perm has ${perm.length} entries for rank ${d.axes.length}`);
+    const perm = permOf(d.axes.length);
     this.set(n.output?.[0], { ...d, axes: perm.map((p) => d.axes[p]!) });
   }
 
@@ -1165,7 +1194,7 @@ export class OnnxImporter {
       this.refuse(`the constant of shape [${cst.shape.join(', ')}] does not broadcast along the ${F} features only`);
     }
     if (cst.shape.length > d.axes.length) this.refuse('the constant has more axes than the tensor');
-    const vec = new Float32Array(F);
+    const vec = new Float32Array(builtSize(F, `the ${op} constant over ${F} features`, this.where()));
     const src = toFloat32(cst.data);
     for (let k = 0; k < F; k++) vec[k] = src.length === 1 ? src[0]! : src[k]!;
     const dense = this.foldableDense(d);
@@ -1173,7 +1202,7 @@ export class OnnxImporter {
     let out: DynV = d;
     if (dense) Wd = dense;
     else {
-      const W = new Float32Array(F * F);
+      const W = new Float32Array(builtSize(F * F, `an identity layer of ${F} x ${F} for ${op}`, this.where()));
       for (let k = 0; k < F; k++) W[k * F + k] = 1;
       out = this.appendDense(d, W, F, undefined, n.name || op);
       Wd = this.lastLayer() as DenseLayer;
@@ -1444,7 +1473,7 @@ function gatherConst(t: Tensor, axisIn: number, idx: Tensor, where: string): Ten
   if (ids.some((i) => i < 0 || i >= D)) throw new ModelFormatError(`${where}: gather index out of range`, { where });
   const outer = t.shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const out = newLike(t, outer * ids.length * inner);
+  const out = newLike(t, builtSize(outer * ids.length * inner, 'the gathered constant', where));
   let o = 0;
   for (let a = 0; a < outer; a++) for (const i of ids) for (let k = 0; k < inner; k++) out[o++] = Number(t.data[(a * D + i) * inner + k]);
   return { shape: [...t.shape.slice(0, axis), ...idx.shape, ...t.shape.slice(axis + 1)], data: out };
@@ -1549,3 +1578,39 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
 
 // keep symEq referenced for future symbolic checks
 void symEq;
+
+/** A binary min-heap of node indices (topoSort's ready list). */
+class MinHeap {
+  private readonly a: number[] = [];
+  get size(): number { return this.a.length; }
+  push(v: number): void {
+    const a = this.a;
+    let i = a.push(v) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= v) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = v;
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i, mv = last;
+        if (l < a.length && a[l]! < mv) { m = l; mv = a[l]!; }
+        if (r < a.length && a[r]! < mv) { m = r; mv = a[r]!; }
+        if (m === i) break;
+        a[i] = a[m]!;
+        i = m;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}

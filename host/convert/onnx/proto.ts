@@ -109,6 +109,9 @@ export const ONNX_DTYPES: Record<number, string> = {
 };
 
 
+/** Bytes per element in raw_data, for the data types tensorFromProto decodes. */
+const RAW_BYTES: Record<number, number> = { 1: 4, 11: 8, 10: 2, 16: 2, 6: 4, 5: 2, 3: 1, 2: 1, 4: 2, 9: 1, 7: 8, 12: 4, 13: 8 };
+
 /** Largest element count we accept for one tensor (caps allocations on hostile files). */
 export const MAX_TENSOR_ELEMENTS = 1 << 28;
 
@@ -132,6 +135,13 @@ export function tensorFromProto(t: OnnxTensorProto, where: string): Tensor {
   const needList = (len: number) => {
     if (len !== n) throw new ModelFormatError(`${where}: holds ${len} values, shape [${shape.join(', ')}] needs ${n}`, { where, expected: n, actual: len });
   };
+  // The data must match the shape before anything is allocated: a dims field of a few bytes can
+  // claim 2^28 elements (a 1 GiB array allocated for nothing; found by fuzzing).
+  const rawBytes = RAW_BYTES[dt];
+  if (rawBytes !== undefined) {
+    if (raw) needRaw(rawBytes);
+    else needList((dt === 1 ? t.floatData : dt === 11 ? t.doubleData : dt === 7 ? t.int64Data : dt === 13 ? t.uint64Data : t.int32Data)?.length ?? 0);
+  }
   let data: TensorArray;
   switch (dt) {
     case 1: { // float32

@@ -25,6 +25,7 @@ import { GATES, reorderGates } from '../ir.js';
 import type { Axis, FeatureSpec, GraphBinding, ModelMetadata } from '../../format/metadata.js';
 import { readSafetensors, readFloat32, type SafetensorsFile, type SafetensorsEntry } from './read.js';
 import { ModelFormatError, UnsupportedModelError, UsageError } from '../../errors.js';
+import { checkJsonDepth } from '../json.js';
 
 export const SAFETENSORS_CONFIG_FORMAT = 'edgernn-pytorch/1';
 
@@ -297,7 +298,7 @@ function findConfig(src: SourceFiles): { name: string; json: unknown } {
       return undefined;
     }
     const fmt = isObject(json) ? json['format'] : undefined;
-    if (typeof fmt === 'string' && fmt.startsWith('edgernn-pytorch/')) return json;
+    if (typeof fmt === 'string' && fmt.startsWith('edgernn-pytorch/')) return checkJsonDepth(json, name);
     passed.push(`${name} has no "format": "${SAFETENSORS_CONFIG_FORMAT}"`);
     return undefined;
   };

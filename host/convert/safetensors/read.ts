@@ -15,6 +15,7 @@
 
 import { ModelFormatError, ResourceError, UnsupportedModelError } from '../../errors.js';
 import { halfToFloat } from '../../io/half.js';
+import { checkJsonDepth } from '../json.js';
 
 /** The reference implementation's cap on the header length (MAX_HEADER_SIZE). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -102,6 +103,7 @@ export function readSafetensors(bytes: Uint8Array, options: SafetensorsReadOptio
     return bad(`header is not valid JSON (${(e as Error).message})`, 'header');
   }
   if (!isObject(header)) return bad('header is not a JSON object', 'header');
+  checkJsonDepth(header, `${file}: header`);
 
   const metadata: Record<string, string> = {};
   const meta = header['__metadata__'];

@@ -18,6 +18,7 @@ import type { KerasDocument, NamedArray } from '../keras/document.js';
 import type { SourceFiles } from '../source.js';
 import { ModelFormatError, UnsupportedModelError } from '../../errors.js';
 import { halfToFloat as float16 } from '../../io/half.js';
+import { checkJsonDepth } from '../json.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -34,11 +35,13 @@ interface WeightEntry {
 const VALUE_BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
 
 function parseJson(bytes: Uint8Array, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (e) {
     throw new ModelFormatError(`${what} is not valid UTF-8 JSON: ${(e as Error).message}`, { where: what });
   }
+  return checkJsonDepth(value, what);
 }
 
 /** The file a manifest path names, relative to model.json's folder. */
@@ -155,11 +158,13 @@ export function readTfjs(src: SourceFiles): KerasDocument {
   }
 
   const names = layerNames(config);
+  // the longest layer name that starts the weight name's first segment: its prefixes looked up in
+  // a set (a scan of every layer per weight is O(weights x layers): minutes for a crafted file)
+  const nameSet = new Set(names);
   const layerOf = (weight: string): string | undefined => {
     const first = weight.split('/')[0]!;
-    let best: string | undefined;
-    for (const n of names) if (first.startsWith(n) && (!best || n.length > best.length)) best = n;
-    return best;
+    for (let n = first.length; n > 0; n--) if (nameSet.has(first.slice(0, n))) return first.slice(0, n);
+    return undefined;
   };
 
   const manifest = json.weightsManifest ?? [];
