@@ -6,9 +6,11 @@
 //
 // Frames come every 0.4 s (jittered by up to +-40 ms) with `objects` people walking smooth curves.
 // There is churn: each object lives 20 to 300 frames, then leaves; its place is taken, after 0 to 12
-// frames, by a newcomer whose id is drawn from a pool of 4 x objects ids, so ids are recycled:
-// some come back while their old track is still remembered (a gap bridged, or a restart), most
-// after it was forgotten (a recycled slot). The input is clean: no record may be rejected.
+// frames, by a newcomer. Half the newcomers get a fresh id (n0, n1, ...: a tracker numbering its
+// objects, so the predictor sees ever more ids), half an id drawn from a pool of 4 x objects ids
+// (p0..), so ids are recycled: some come back while their old track is still remembered (a gap
+// bridged, or a restart), most after it was forgotten (a recycled slot). The input is clean: no
+// record may be rejected.
 //
 // Checked, and printed:
 // - memory: process rss, V8 heap used, array buffers, and the model module's linear memory
@@ -69,10 +71,12 @@ class Scene {
     this.places = Array.from({ length: objects }, () => this.newcomer(0));
   }
 
+  private fresh = 0;
+
   private newcomer(away: number): Walker {
     const r = this.r;
     return {
-      id: `p${Math.floor(r() * this.poolSize)}`, x: r() * 40 - 20, y: r() * 40 - 20, heading: r() * 2 * Math.PI,
+      id: r() < 0.5 ? `n${this.fresh++}` : `p${Math.floor(r() * this.poolSize)}`, x: r() * 40 - 20, y: r() * 40 - 20, heading: r() * 2 * Math.PI,
       speed: 0.6 + r() * 1.2, turn: (r() - 0.5) * 0.3, left: 20 + Math.floor(r() * 280), away,
     };
   }
@@ -141,7 +145,8 @@ async function soak(modelPath: string, frames: number, objects: number, sampleCo
       const n = p.points.length;
       const need = 4 + 3 * n;
       const b = need <= buf.length ? buf : new Float64Array(need);
-      b[0] = Number(String(p.id).slice(1)); b[1] = p.steps; b[2] = p.warm ? 1 : 0; b[3] = p.t0;
+      const id = String(p.id);
+      b[0] = id[0] === 'p' ? Number(id.slice(1)) : -1 - Number(id.slice(1)); b[1] = p.steps; b[2] = p.warm ? 1 : 0; b[3] = p.t0;
       for (let i = 0; i < n; i++) { const q = p.points[i]!; b[4 + 3 * i] = q.t; b[5 + 3 * i] = q.x; b[6 + 3 * i] = q.y; }
       const view = b === buf ? bytes.subarray(0, need * 8) : new Uint8Array(b.buffer, 0, need * 8);
       all.update(view);
@@ -184,7 +189,7 @@ async function main(): Promise<number> {
   const modelPath = a.model ?? join(ROOT, 'models', 'eth-ucy', 'lstm-hotel-int8.ernn');
   const samples = Number(a.samples ?? 50);
   if (!(frames > 0) || !(objects > 0) || !(runs > 0)) throw new Error('--frames, --objects and --runs must be positive');
-  console.log(`soak: ${frames} frames of ${objects} objects (ids from a pool of ${4 * objects}), ${runs} run${runs > 1 ? 's' : ''}, model ${modelPath}${gc ? '' : ' (no --expose-gc: heap samples include garbage)'}`);
+  console.log(`soak: ${frames} frames of ${objects} objects (fresh ids, and ids recycled from a pool of ${4 * objects}), ${runs} run${runs > 1 ? 's' : ''}, model ${modelPath}${gc ? '' : ' (no --expose-gc: heap samples include garbage)'}`);
   const results: RunResult[] = [];
   let ok = true;
   for (let i = 0; i < runs; i++) {

@@ -134,6 +134,9 @@ export class TrajectoryPredictor {
 
   private release(tr: Track): void {
     this.tracks.delete(tr.key);
+    // the id's type is remembered while the object is tracked only: kept for every id ever seen,
+    // the map grew without bound under a tracker that numbers its objects (found by the soak)
+    this.idTypes.delete(String(tr.id));
     this.streams.reset(tr.slot);
     this.free.push(tr.slot);
   }
@@ -183,7 +186,6 @@ export class TrajectoryPredictor {
       const key = `${typeof id}:${text}`;
       if (seen.has(key)) { reject('duplicate-id', `object ${JSON.stringify(id)} appears twice in the frame; the second record is skipped`, id); continue; }
       seen.add(key);
-      this.idTypes.set(text, typeof id);
       let tr = this.tracks.get(key);
       if (!tr) {
         let slot = this.free.pop();
@@ -200,6 +202,7 @@ export class TrajectoryPredictor {
         tr = new Track(key, id, this.spec);
         tr.slot = slot;
         this.tracks.set(key, tr);
+        this.idTypes.set(text, typeof id); // until release()
         this.counters.objects++;
       } else if (t - tr.lastObservationTime > this.opts.maxGap * (1 + 1e-9)) {
         tr.reset();

@@ -123,7 +123,8 @@ describe('frame pipeline invariants (property)', () => {
         const p = new TrajectoryPredictor(models['random f32 LSTM']!, { capacity, overflow, forgetAfter: 1.2 });
         try {
           for (let k = 0; k < count; k++) {
-            const ids = [...Array(pool).keys()].filter(() => r() < presence);
+            // ids from a pool (recycled), shifted every 10 frames (fresh ones keep coming)
+            const ids = [...Array(pool).keys()].filter(() => r() < presence).map((i) => i + 5 * Math.floor(k / 10));
             const res = p.push({ t: k * P, objects: ids.map((i) => ({ id: i % 3 === 0 ? i : `id${i}`, x: i + 0.3 * k, y: -0.2 * k })) });
             expect(p.tracked).toBeLessThanOrEqual(capacity);
             expect(res.predictions.length).toBeLessThanOrEqual(capacity);
@@ -132,11 +133,28 @@ describe('frame pipeline invariants (property)', () => {
             if (res.rejected.length > 0) expect(p.tracked).toBe(capacity);
             if (overflow === 'evict-stalest') expect(res.rejected.length).toBe(Math.max(0, ids.length - capacity));
           }
+          // nothing is kept of objects whose slots were given back (their ids' types were, for every id ever seen)
+          expect((p as unknown as { idTypes: Map<string, string> }).idTypes.size).toBeLessThanOrEqual(capacity);
         } finally {
           p.dispose();
         }
       },
     ), FC);
+  });
+
+  it('nothing is kept of a forgotten object: its id may come back with another type', () => {
+    const p = new TrajectoryPredictor(models['random f32 LSTM']!, { capacity: 2, forgetAfter: 1 });
+    try {
+      expect(p.push({ t: 0, objects: [{ id: 7, x: 0, y: 0 }] }).rejected).toEqual([]);
+      // while 7 is tracked, '7' is refused
+      expect(p.push({ t: 0.4, objects: [{ id: '7', x: 0, y: 0 }] }).rejected.map((x) => x.reason)).toEqual(['id-type-changed']);
+      // once 7 is forgotten (unseen for more than 1 s), '7' is a new object
+      const r = p.push({ t: 2, objects: [{ id: '7', x: 1, y: 1 }] });
+      expect(r.rejected).toEqual([]);
+      expect(p.tracked).toBe(1);
+    } finally {
+      p.dispose();
+    }
   });
 
   it('frames at or before the last accepted time are rejected and change nothing', () => {

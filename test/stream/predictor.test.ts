@@ -143,8 +143,9 @@ describe('TrajectoryPredictor', () => {
 
   it('a bad record for one object leaves every other object bit-identical to a clean run', () => {
     const ids = [0, 1, 2, 3];
-    const clean = new TrajectoryPredictor(model, { capacity: 8 });
-    const dirty = new TrajectoryPredictor(model, { capacity: 8 });
+    // forgetAfter 4 s: object 2, without a good record for 2.8 s, stays tracked (its id's type too)
+    const clean = new TrajectoryPredictor(model, { capacity: 8, forgetAfter: 4 });
+    const dirty = new TrajectoryPredictor(model, { capacity: 8, forgetAfter: 4 });
     const fs: Frame[] = Array.from({ length: 14 }, (_, k) => ({ t: k * 0.4, objects: ids.map((id) => ({ id, x: walk(id, k * 0.4)[0], y: walk(id, k * 0.4)[1] })) }));
     const reasons: string[] = [];
     fs.forEach((f, k) => {
