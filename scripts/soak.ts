@@ -29,6 +29,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Runtime } from '../host/runtime/runtime.js';
 import { TrajectoryPredictor, type Frame } from '../host/stream/predictor.js';
+import { rng } from '../test/helpers/models.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -44,17 +45,6 @@ function args(argv: string[]): Record<string, string> {
   return out;
 }
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Walker { id: string; x: number; y: number; heading: number; speed: number; turn: number; left: number; away: number }
 

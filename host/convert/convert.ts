@@ -16,7 +16,8 @@ import { calibrate, type ReferenceInput } from './quantize/reference.js';
 import type { CanonicalInputs } from '../format/graph.js';
 import { parameterCount, type ModelIR } from './ir.js';
 import { foldLinearLayers } from './fold.js';
-import { checkJsonDepth } from './json.js';
+import { parseJsonFile } from './json.js';
+export { parseJsonFile };
 import { MAGIC } from '../format/layout.js';
 import { DataError, ModelFormatError, UnsupportedModelError, UsageError } from '../errors.js';
 import { type Tensor, toFloat32 } from '../io/tensor.js';
@@ -100,16 +101,6 @@ function firstNonSpace(bytes: Uint8Array): number {
   return -1;
 }
 
-/** Parses a JSON file, or throws ModelFormatError naming it. */
-export function parseJsonFile(bytes: Uint8Array, what: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new ModelFormatError(`${what} is not valid UTF-8 JSON: ${(e as Error).message}`, { where: what });
-  }
-  return checkJsonDepth(value, what);
-}
 
 /**
  * Tells the format from the bytes (never from the file name): .ernn magic, HDF5 signature (also

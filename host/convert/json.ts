@@ -32,3 +32,14 @@ export function checkJsonDepth<T>(value: T, what: string): T {
   }
   return value;
 }
+
+/** Parses a JSON file (UTF-8, depth-checked), or throws ModelFormatError naming it. */
+export function parseJsonFile(bytes: Uint8Array, what: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    throw new ModelFormatError(`${what} is not valid UTF-8 JSON: ${(e as Error).message}`, { where: what });
+  }
+  return checkJsonDepth(value, what);
+}

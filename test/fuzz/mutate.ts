@@ -18,23 +18,15 @@
 import { zipSync, type Zippable } from 'fflate';
 import { zipEntries, extractMember } from '../../host/convert/keras/zip.js';
 import { jsonDepth } from '../../host/convert/json.js';
+import { rng } from '../helpers/models.js';
 
 // ---------------------------------------------------------------------------------------------
 // Random numbers
 
 export type Rng = () => number;
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded generator, uniform in [0, 1) (the tests' one generator). */
+export const mulberry32: (seed: number) => Rng = rng;
 
 /** A seed for case `index` of run `runSeed` (a mix, so neighbouring cases are unrelated). */
 export function caseSeed(runSeed: number, index: number): number {

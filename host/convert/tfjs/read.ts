@@ -18,7 +18,7 @@ import type { KerasDocument, NamedArray } from '../keras/document.js';
 import type { SourceFiles } from '../source.js';
 import { ModelFormatError, UnsupportedModelError } from '../../errors.js';
 import { halfToFloat as float16 } from '../../io/half.js';
-import { checkJsonDepth } from '../json.js';
+import { parseJsonFile } from '../json.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -34,15 +34,6 @@ interface WeightEntry {
 
 const VALUE_BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
 
-function parseJson(bytes: Uint8Array, what: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new ModelFormatError(`${what} is not valid UTF-8 JSON: ${(e as Error).message}`, { where: what });
-  }
-  return checkJsonDepth(value, what);
-}
 
 /** The file a manifest path names, relative to model.json's folder. */
 function shardBytes(src: SourceFiles, path: string, group: number): Uint8Array {
@@ -132,7 +123,7 @@ const OPTIMIZER = /^(optimizer|training)(\/|$)|^iter(ations)?$/;
 export function readTfjs(src: SourceFiles): KerasDocument {
   const mainBytes = src.files[src.main];
   if (!(mainBytes instanceof Uint8Array)) throw new ModelFormatError(`'${src.main}' is not among the files given`, { where: src.main });
-  const json = parseJson(mainBytes, src.main);
+  const json = parseJsonFile(mainBytes, src.main);
   if (!isObj(json)) throw new ModelFormatError(`${src.main} is not a TF.js model.json (a JSON object with modelTopology and weightsManifest)`, { where: src.main });
   if (json.format === 'graph-model') {
     throw new UnsupportedModelError(`${src.main} is a TF.js graph model (format 'graph-model'); edgernn reads TF.js Layers models (format 'layers-model'), which keep the Keras layers`, { where: 'format' });
