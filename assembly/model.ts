@@ -716,9 +716,11 @@ export function loadModel(bytes: i32): Status {
       for (let d = 0; d < L.dirs; d++) { s = prepare(L, d, rec); if (s) return s; }
     } else if (L.mode == Mode.Int8Dynamic) {
       for (let d = 0; d < L.dirs; d++) { s = prepareRowSums(L, d); if (s) return s; }
-    } else {
-      s = packLayerF32(i); if (s) return s;   // f32 W and R to the gemm's panel layout, in place
     }
+  }
+  // f32 W and R to the gemm's panel layout, in place; last layer first (see packLayerF32)
+  for (let i = layerCount - 1; i >= 0; i--) {
+    if (layerAt(i).mode == Mode.F32) { s = packLayerF32(i); if (s) return s; }
   }
   // int8 and int8-dynamic W and R to the integer kernel's packed layout, in place
   if (!packModelS8(layerCount)) return fail(Status.OutOfMemory, Field.LayerQuant, -1, <i64>weightBytes, 0);

@@ -12,6 +12,7 @@
 // JS method) for the current build.
 //
 // Run: npx tsx bench/f32.ts [--quick] [--models lstm128,gru128] [--no-ort] [--vs before=/tmp/simd.wasm]
+//      [--rounds N] [--slice MS]; npx tsx bench/f32.ts --footprint (sizes, load times, memory plan)
 import { readFileSync } from 'node:fs';
 import { Runtime, DEFAULT_LIMITS } from '../host/runtime/runtime.js';
 import type { Model } from '../host/runtime/model.js';
@@ -158,6 +159,37 @@ function pieces(model: Model): { js: number; wasm: number } {
   s.dispose();
   return { js: median(js), wasm: median(wasm) };
 }
+
+/** Sizes, compile and load times, and the memory plan of each bench model (model.info.memory). */
+async function footprint(): Promise<void> {
+  const { wasmBinary } = await import('../host/runtime/wasm.js');
+  for (const b of ['simd', 'scalar'] as const) {
+    const bin = wasmBinary(b);
+    const comp: number[] = [], inst: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      let t0 = performance.now();
+      const m = await WebAssembly.compile(bin as BufferSource);
+      comp.push(performance.now() - t0);
+      t0 = performance.now();
+      new WebAssembly.Instance(m, {});
+      inst.push(performance.now() - t0);
+    }
+    console.log(`${b}.wasm ${bin.length} B; compile ${median(comp).toFixed(2)} ms, instantiate ${median(inst).toFixed(3)} ms (medians of 30)`);
+  }
+  const rtS = await Runtime.create({ simd: true });
+  console.log('model     file B   load ms  arena after load  memory after load  state/stream  set(1)  set(64)  per extra stream  run [1,20]');
+  for (const { cell, H } of models) {
+    const bytes = lowerToErnn(benchModel(cell, H), { mode: 'f32' });
+    const t: number[] = [];
+    let m: Model | undefined;
+    for (let i = 0; i < 15; i++) { const t0 = performance.now(); m = rtS.load(bytes); t.push(performance.now() - t0); }
+    const mem = m!.info.memory;
+    const s1 = mem.streamSetBytes(1), s64 = mem.streamSetBytes(STREAMS);
+    console.log(`${(cell + H).padEnd(8)} ${String(bytes.length).padStart(8)} ${median(t).toFixed(2).padStart(8)} ${String(mem.heapBytes).padStart(17)} ${String(mem.memoryBytes).padStart(18)} ${String(mem.stateBytesPerStream).padStart(13)} ${String(s1).padStart(7)} ${String(s64).padStart(8)} ${String(Math.round((s64 - s1) / (STREAMS - 1))).padStart(17)} ${String(mem.runBytes(1, SEQ)).padStart(11)}`);
+  }
+}
+
+if (args.includes('--footprint')) { await footprint(); process.exit(0); }
 
 const rt = await Runtime.create({ simd: true });
 const others = vs.map((v) => ({ label: v.label, rt: runtimeOf(readFileSync(v.path)) }));

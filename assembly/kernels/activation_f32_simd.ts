@@ -123,14 +123,7 @@ export function actGateSimdF32(code: i32, alpha: f32, beta: f32, p: usize, n: i3
   if (code != Act.Sigmoid && code != Act.Tanh) { actApplySimdF32(code, alpha, beta, p, n); return; }
   let sig = code == Act.Sigmoid;
   let s = f32x4.splat(sig ? 0.5 : 1.0), o = f32x4.splat(sig ? 0.5 : 0.0);
-  let i = 0;
-  for (; i + 8 <= n; i += 8) {   // two independent vectors per iteration: the chains overlap
-    let q = p + (<usize>i << 2);
-    let a = gateTanhV(f32x4.mul(s, v128.load(q))), b = gateTanhV(f32x4.mul(s, v128.load(q, 16)));
-    v128.store(q, f32x4.add(f32x4.mul(s, a), o));
-    v128.store(q, f32x4.add(f32x4.mul(s, b), o), 16);
-  }
-  for (; i < n; i += 4) {
+  for (let i = 0; i < n; i += 4) {
     let q = p + (<usize>i << 2);
     let rest = <usize>(n - i) << 2;
     if (rest < 16) { memory.copy(tailBuf, q, rest); q = tailBuf; }

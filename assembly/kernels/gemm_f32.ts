@@ -149,12 +149,14 @@ function split(p: usize, K: usize, S: i32, c: i32): usize {
 // layers are packed per segment of columns that a step reads together: the four LSTM gates as
 // one segment, GRU z and r (one product with h) and n (apart, it meets r) as two, the RNN and
 // Dense outputs as one. A weight tensor used by an earlier slot too (the format allows a tensor
-// to be shared) gets a private copy first, so that each is packed once for its own use.
+// to be shared) gets a private copy first, so that each is packed once for its own use. The
+// loader calls this once every layer is planned, for the last layer first, and the slots here
+// are visited last to first: so the copy is always made from bytes nobody has packed yet.
 export function packLayerF32(index: i32): Status {
   let L = layerAt(index);
   let seg = L.type == LayerType.GRU ? 2 * L.units : L.gh;
-  for (let d = 0; d < L.dirs; d++) {
-    for (let slot: i32 = TensorSlot.W; slot <= TensorSlot.R; slot++) {
+  for (let d = L.dirs - 1; d >= 0; d--) {
+    for (let slot: i32 = TensorSlot.R; slot >= TensorSlot.W; slot--) {
       let p = tensorPtr(L, d, slot);
       if (p == 0) continue;
       let k = slot == TensorSlot.W ? L.inSize : L.units;

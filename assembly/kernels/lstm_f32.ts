@@ -59,11 +59,10 @@ export function lstmStepF32(L: Layer, dir: i32, n: i32, x: usize, ldx: i32, h: u
       actGateF32(fCode, fA, fB, gi, 2 * H);
     }
     actGateF32(gCode, gA, gB, gg, H);
-    vecLstmCell(cr, gf, gi, gg, H);
+    vecLstmCell(cr, gf, gi, gg, H);         // c' to c and to the g block, free now
     if (flags & LayerFlag.Peephole) vecMulAcc(go, peep + 2 * hBytes, cr, H);
     if (flags & LayerFlag.Clip) vecClamp(go, clip, H);
     actGateF32(fCode, fA, fB, go, H);
-    memory.copy(gg, cr, hBytes);            // the g block is free now: h_act(c') goes there
     actGateF32(hCode, hA, hB, gg, H);
     vecMul(hr, go, gg, H);
     memory.copy(orow, hr, hBytes);

@@ -19,6 +19,7 @@
 // packModelS8 packs the W and R tensors of every quantized layer in place at load: as one
 // matrix, except a GRU's, packed as rows [0, 2H) (z, r) and [2H, 3H) (n), which its kernels
 // multiply separately. So a product must start at the first row of one of these parts.
+// A panel's bytes stay where its rows were, so packing in place needs one panel of scratch.
 
 import { Layer, layerAt, tensorPtr, LAYER_DESC_BYTES } from '../model';
 import { LayerType, TensorSlot, Mode } from '../format';
@@ -52,21 +53,29 @@ export function matmulS8Scalar(x: usize, kp: i32, n: i32, k: i32, w: usize, m: i
   }
 }
 
-// Packs [m, k] at src into dst (another block).
-export function packS8(src: usize, m: i32, k: i32, dst: usize): void {
+// Packs the pw <= 16 rows [pw, k] at src into dst (another place): one panel.
+function packPanel(src: usize, pw: i32, k: i32, dst: usize): void {
   let kk = k & ~1;
+  for (let i = 0; i < pw; i++) {
+    let s = src + <usize>i * <usize>k;
+    let q = dst + (<usize>i << 1);
+    for (let j = 0; j < kk; j += 2) {
+      store<u16>(q, load<u16>(s + <usize>j));
+      q += <usize>pw << 1;
+    }
+    if (k & 1) store<i8>(dst + <usize>pw * <usize>kk + <usize>i, load<i8>(s + <usize>kk));
+  }
+}
+
+// Packs [m, k] at src into dst: a panel of rows r0 .. r0 + pw - 1 keeps their bytes' place, so
+// src may be dst when tmp (16·k bytes) is given to hold each panel on the way.
+export function packS8(src: usize, m: i32, k: i32, dst: usize, tmp: usize = 0): void {
   for (let r0 = 0; r0 < m; r0 += PANEL_ROWS) {
     let pw = min(PANEL_ROWS, m - r0);
-    for (let i = 0; i < pw; i++) {
-      let s = src + <usize>(r0 + i) * <usize>k;
-      let q = dst + (<usize>i << 1);
-      for (let j = 0; j < kk; j += 2) {
-        store<u16>(q, load<u16>(s + <usize>j));
-        q += <usize>pw << 1;
-      }
-      if (k & 1) store<i8>(dst + <usize>pw * <usize>kk + <usize>i, load<i8>(s + <usize>kk));
-    }
-    dst += <usize>pw * <usize>k;
+    let o = <usize>r0 * <usize>k;
+    let from = src + o;
+    if (tmp) { memory.copy(tmp, from, <usize>pw * <usize>k); from = tmp; }
+    packPanel(from, pw, k, dst + o);
   }
 }
 
@@ -76,9 +85,9 @@ export function packS8(src: usize, m: i32, k: i32, dst: usize): void {
 }
 
 // At load, once every layer is planned (after the int8-dynamic row sums): packs W and R of
-// every quantized layer in place. Slots are visited last to first, so that a tensor named by
-// two slots is still unpacked when the later one, seeing the earlier, packs its own copy.
-// Returns false without memory.
+// every quantized layer in place, a panel at a time (through 16·k bytes of scratch). A tensor
+// named by two slots is copied for the later one first (slots are visited last to first, so
+// the copy is made from the unpacked bytes). Returns false without memory.
 export function packModelS8(count: i32): bool {
   for (let l = count - 1; l >= 0; l--) {
     let L = layerAt(l);
@@ -89,17 +98,18 @@ export function packModelS8(count: i32): bool {
         if (p == 0) continue;
         let k = slot == TensorSlot.W ? L.inSize : L.units;
         let bytes = <usize>L.gh * <usize>k;
-        let tmp = alloc(bytes + 32);   // as much read slack as the model block has
-        if (tmp == 0) return false;
-        memory.copy(tmp, p, bytes);
         if (seenBefore(p, l, d, slot)) {
-          p = alloc(bytes + 32);
-          if (p == 0) return false;
+          let q = alloc(bytes + 32);   // as much read slack as the model block has
+          if (q == 0) return false;
+          memory.copy(q, p, bytes);
+          p = q;
           store<u32>(slotAddr(L, d, slot), <u32>p);
         }
+        let tmp = alloc(<usize>PANEL_ROWS * <usize>k);
+        if (tmp == 0) return false;
         let part = L.type == LayerType.GRU ? 2 * L.units : L.gh;
-        packS8(tmp, part, k, p);
-        packS8(tmp + <usize>part * <usize>k, L.gh - part, k, p + <usize>part * <usize>k);
+        packS8(p, part, k, p, tmp);
+        packS8(p + <usize>part * <usize>k, L.gh - part, k, p + <usize>part * <usize>k, tmp);
         free(tmp);
       }
     }

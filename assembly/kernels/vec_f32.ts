@@ -18,11 +18,14 @@ export function vecClampScalar(p: usize, lim: f32, n: i32): void {
   }
 }
 
-// c[i] = f[i] * c[i] + i[i] * g[i]  (LSTM cell update, in place on c)
+// c[i] = g[i] = f[i] * c[i] + i[i] * g[i]  (LSTM cell update, in place on c; the new cell also
+// replaces g, where the step applies h_act to it)
 export function vecLstmCellScalar(c: usize, f: usize, ig: usize, g: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     let o = <usize>i << 2;
-    store<f32>(c + o, load<f32>(f + o) * load<f32>(c + o) + load<f32>(ig + o) * load<f32>(g + o));
+    let v = load<f32>(f + o) * load<f32>(c + o) + load<f32>(ig + o) * load<f32>(g + o);
+    store<f32>(c + o, v);
+    store<f32>(g + o, v);
   }
 }
 

@@ -19,7 +19,9 @@ export function vecLstmCellSimd(c: usize, f: usize, ig: usize, g: usize, n: i32)
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     let o = <usize>i << 2;
-    v128.store(c + o, f32x4.add(f32x4.mul(v128.load(f + o), v128.load(c + o)), f32x4.mul(v128.load(ig + o), v128.load(g + o))));
+    let v = f32x4.add(f32x4.mul(v128.load(f + o), v128.load(c + o)), f32x4.mul(v128.load(ig + o), v128.load(g + o)));
+    v128.store(c + o, v);
+    v128.store(g + o, v);
   }
   if (i < n) { let o = <usize>i << 2; vecLstmCellScalar(c + o, f + o, ig + o, g + o, n - i); }
 }
