@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { ROOT } from './helpers/paths.js';
 import { randomTrajectoryModel } from './helpers/trajectory.js';
 import { Runtime } from '../host/runtime/runtime.js';
+import { readErnn } from '../host/format/reader.js';
+import { writeNpy } from '../host/io/npy.js';
 
 const BIN = join(ROOT, 'dist', 'host', 'cli', 'bin.js');
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
+const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, EDGERNN_PUBLIC_KEY: '' } });
+const cliWithEnv = (env: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, ...env } });
 let tmp: string, model: string, signed: string, key: string, pub: string;
 
 beforeAll(() => {
@@ -85,5 +88,45 @@ describe('edgernn keygen and sign', () => {
     writeFileSync(join(tmp, 'broken.ernn'), broken);
     expect(cli('sign', join(tmp, 'broken.ernn'), '--key', key, '-o', join(tmp, 'x.ernn')).status).toBe(1);
     expect(cli('sign', model, '--key', pub, '-o', join(tmp, 'x.ernn')).stderr).toMatch(/is not a private key/);
+  });
+
+  it('infer and eval take --public-key too', () => {
+    const x = join(tmp, 'x.npy');
+    const feats = readErnn(readFileSync(model)).inputSize;
+    writeFileSync(x, writeNpy({ shape: [1, 3, feats], data: new Float32Array(3 * feats) }));
+    const ok = cli('infer', signed, '--input', x, '--output', join(tmp, 'y.npy'), '--public-key', pub);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const refused = cli('infer', model, '--input', x, '--output', join(tmp, 'y.npy'), '--public-key', pub);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/SignatureError: the model is not signed, but a public key was given/);
+    const ev = cli('eval', model, '--data', join(tmp, 'scene.txt'), '--public-key', pub);
+    expect(ev.status).toBe(1);
+    expect(ev.stderr).toMatch(/SignatureError: the model is not signed/);
+  });
+
+  it('EDGERNN_PUBLIC_KEY makes every command that loads a model require the signature', () => {
+    const env = { EDGERNN_PUBLIC_KEY: pub };
+    expect(cliWithEnv(env, 'inspect', signed).stdout).toMatch(/^signature: valid/m);
+    const run = cliWithEnv(env, 'run', model, '--frames', join(tmp, 'scene.txt'));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/SignatureError: the model is not signed, but a public key was given/);
+    expect(cliWithEnv(env, 'run', signed, '--frames', join(tmp, 'scene.txt')).status).toBe(0);
+    const missing = cliWithEnv({ EDGERNN_PUBLIC_KEY: join(tmp, 'nope.pub') }, 'inspect', signed);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/public key '.*nope\.pub' \(from EDGERNN_PUBLIC_KEY\) cannot be read/);
+  });
+
+  it('Runtime.create({ publicKey }) refuses every unsigned model, also when load() gets no key', async () => {
+    const publicKey = readFileSync(pub, 'utf8');
+    const rt = await Runtime.create({ publicKey });
+    expect(rt.requiresSignature).toBe(true);
+    expect(rt.load(readFileSync(signed)).info.inputSize).toBeGreaterThan(0);
+    expect((await rt.loadVerified(readFileSync(signed))).info.inputSize).toBeGreaterThan(0);
+    expect(() => rt.load(readFileSync(model))).toThrow(/SignatureError|not signed/);
+    await expect(rt.loadVerified(readFileSync(model))).rejects.toThrow(/not signed/);
+    const open = await Runtime.create();
+    expect(open.requiresSignature).toBe(false);
+    await expect(open.loadVerified(readFileSync(signed))).rejects.toThrow(/needs \{ publicKey \}/);
   });
 });

@@ -29,14 +29,23 @@ export function backendOption(value: string | undefined): boolean | undefined {
   return value === 'simd';
 }
 
-/** --public-key FILE: the load options that require a signature by that key (a PEM file). */
-export function publicKeyOption(path: string | undefined): { publicKey?: string } {
+/** The environment variable that makes every command that loads a model require a signature. */
+export const PUBLIC_KEY_ENV = 'EDGERNN_PUBLIC_KEY';
+
+/**
+ * --public-key FILE: the load options that require a signature by that key (a PEM file).
+ * Without the option, EDGERNN_PUBLIC_KEY=FILE in the environment does the same, so a device
+ * or a CI job can require signed models of every command without changing each command line.
+ */
+export function publicKeyOption(option: string | undefined): { publicKey?: string } {
+  const env = process.env[PUBLIC_KEY_ENV];
+  const path = option ?? (env ? env : undefined);
   if (path === undefined) return {};
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new UsageError(`public key '${path}' cannot be read`, { where: 'public-key' });
+    throw new UsageError(`public key '${path}'${option === undefined ? ` (from ${PUBLIC_KEY_ENV})` : ''} cannot be read`, { where: 'public-key' });
   }
   return { publicKey: text };
 }

@@ -2,7 +2,7 @@
 
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parse, backendOption, numberOption } from './args.js';
+import { parse, backendOption, publicKeyOption, numberOption } from './args.js';
 import { loadModelBytes } from './model-source.js';
 import { Runtime } from '../runtime/runtime.js';
 import { parseEthUcy } from '../stream/ethucy.js';
@@ -20,12 +20,15 @@ export const evalUsage = `edgernn eval MODEL --data DIR|FILE [options]
   --min-peds N         keep windows with at least N pedestrians (Social GAN: 2; default 1)
   --observe N          positions streamed before the prediction (default 8, the protocol's;
                        more checks that the recurrent state stays good on longer streams)
+  --public-key FILE    require the model to be signed with this Ed25519 key (edgernn sign);
+                       an unsigned or changed model exits with code 1. Default: the file
+                       named by EDGERNN_PUBLIC_KEY, if set
   --backend simd|scalar`;
 
 export async function evalCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, {
     data: { type: 'string' }, json: { type: 'boolean' }, plot: { type: 'string' },
-    'min-peds': { type: 'string' }, observe: { type: 'string' }, backend: { type: 'string' },
+    'min-peds': { type: 'string' }, observe: { type: 'string' }, backend: { type: 'string' }, 'public-key': { type: 'string' },
   }, 'eval');
   if (positionals.length !== 1 || !values.data) throw new UsageError(`eval needs MODEL and --data\n${evalUsage}`);
   let paths: string[];
@@ -40,7 +43,7 @@ export async function evalCommand(argv: string[], out: (s: string) => void): Pro
   const files = paths.map((p) => ({ name: basename(p), rows: parseEthUcy(readFileSync(p, 'utf8'), p) }));
   const simd = backendOption(values.backend);
   const rt = await Runtime.create(simd === undefined ? {} : { simd });
-  const model = rt.load(await loadModelBytes(positionals[0]!));
+  const model = rt.load(await loadModelBytes(positionals[0]!), publicKeyOption(values['public-key']));
   const tty = process.stderr.isTTY;
   const r = evaluateModel(model, files, {
     minPeds: numberOption(values['min-peds'], 'min-peds', 1),

@@ -12,7 +12,8 @@ export const inspectUsage = `edgernn inspect MODEL [options]
   --json               print everything as one JSON object
   --streams N          size the memory plan for N streams (default 1)
   --public-key FILE    check the model's signature with this Ed25519 public key (edgernn sign):
-                       prints 'signature: valid', or refuses an unsigned or changed model
+                       prints 'signature: valid', or refuses an unsigned or changed model.
+                       Default: the file named by EDGERNN_PUBLIC_KEY, if set
   --backend simd|scalar`;
 
 const fmt = (n: number) => n.toLocaleString('en-US');

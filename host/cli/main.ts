@@ -25,7 +25,8 @@ commands:
   eval MODEL --data DIR        ADE/FDE on ETH/UCY-style files against constant velocity
   keygen --out NAME            an Ed25519 key pair for signing models: NAME.key, NAME.pub
   sign MODEL --key NAME.key -o SIGNED.ernn
-                               append a signature; run/inspect --public-key NAME.pub check it
+                               append a signature; run/infer/eval/inspect --public-key
+                               NAME.pub (or EDGERNN_PUBLIC_KEY=NAME.pub) require it
 
 Run 'edgernn <command> --help' for a command's options.`;
 

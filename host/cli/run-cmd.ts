@@ -23,7 +23,8 @@ export const runUsage = `edgernn run MODEL --frames FILE|- [options]
   --forget-after S       seconds unseen before a slot is recycled (default 5 sample periods)
   --warm-only            only predictions of objects seen for the model's observation window
   --public-key FILE      require the model to be signed with this Ed25519 key (edgernn sign);
-                         an unsigned or changed model is refused
+                         an unsigned or changed model is refused (exit code 1). Default:
+                         the file named by EDGERNN_PUBLIC_KEY, if set
   --backend simd|scalar`;
 
 const r4 = (v: number) => Math.round(v * 1e4) / 1e4;

@@ -70,6 +70,13 @@ export interface RuntimeOptions {
   /** true: require the SIMD build; false: use the scalar build; default: SIMD where supported. */
   simd?: boolean;
   limits?: Limits;
+  /**
+   * Require every model this runtime loads to be signed by this Ed25519 public key: load() and
+   * loadVerified() then refuse an unsigned, changed or otherwise signed file with a
+   * SignatureError even when the caller passes no key (a key given to load() is used instead).
+   * The switch for devices that must never run an unsigned model (docs/SECURITY.md).
+   */
+  publicKey?: PublicKeyInput;
 }
 
 export interface LoadOptions {
@@ -88,24 +95,29 @@ export class Runtime {
   private readonly module: WebAssembly.Module;
   private readonly limits: Required<Limits>;
 
-  private constructor(backend: Backend, module: WebAssembly.Module, limits: Required<Limits>) {
+  private constructor(backend: Backend, module: WebAssembly.Module, limits: Required<Limits>, private readonly publicKey: PublicKeyInput | undefined) {
     this.backend = backend;
     this.module = module;
     this.limits = limits;
+  }
+
+  /** Whether this runtime loads only signed models (created with { publicKey }). */
+  get requiresSignature(): boolean {
+    return this.publicKey !== undefined;
   }
 
   /** Compiles the SIMD build where the host supports it, else the scalar build. */
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
     const backend = Runtime.pickBackend(options);
     const module = await WebAssembly.compile(wasmBinary(backend) as BufferSource);
-    return new Runtime(backend, module, resolveLimits(DEFAULT_LIMITS, options.limits));
+    return new Runtime(backend, module, resolveLimits(DEFAULT_LIMITS, options.limits), options.publicKey);
   }
 
   /** Synchronous create(), for hosts that allow synchronous compilation (Node, workers). */
   static createSync(options: RuntimeOptions = {}): Runtime {
     const backend = Runtime.pickBackend(options);
     const module = new WebAssembly.Module(wasmBinary(backend) as BufferSource);
-    return new Runtime(backend, module, resolveLimits(DEFAULT_LIMITS, options.limits));
+    return new Runtime(backend, module, resolveLimits(DEFAULT_LIMITS, options.limits), options.publicKey);
   }
 
   private static pickBackend(options: RuntimeOptions): Backend {
@@ -123,7 +135,8 @@ export class Runtime {
    */
   load(bytes: Uint8Array, options: LoadOptions = {}): Model {
     const limits = this.checkLoad(bytes, options);
-    const model = options.publicKey !== undefined ? verifySignatureSync(bytes, options.publicKey).model : splitSignature(bytes).model;
+    const key = options.publicKey ?? this.publicKey;
+    const model = key !== undefined ? verifySignatureSync(bytes, key).model : splitSignature(bytes).model;
     return this.instantiate(model, limits);
   }
 
@@ -132,10 +145,11 @@ export class Runtime {
    * signed models in browsers and workers, where load() has no synchronous verifier. Requires
    * `publicKey`.
    */
-  async loadVerified(bytes: Uint8Array, options: LoadOptions & { publicKey: PublicKeyInput }): Promise<Model> {
-    if (options?.publicKey === undefined) throw new UsageError('loadVerified() needs { publicKey }', { where: 'publicKey' });
+  async loadVerified(bytes: Uint8Array, options: LoadOptions = {}): Promise<Model> {
+    const key = options?.publicKey ?? this.publicKey;
+    if (key === undefined) throw new UsageError('loadVerified() needs { publicKey }, here or in Runtime.create()', { where: 'publicKey' });
     const limits = this.checkLoad(bytes, options);
-    const { model } = await verifySignature(bytes, options.publicKey);
+    const { model } = await verifySignature(bytes, key);
     return this.instantiate(model, limits);
   }
 
