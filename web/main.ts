@@ -140,17 +140,13 @@ async function activate(id: string): Promise<void> {
       const model = rt.load(bytes);
       e.loaded = { bytes, model, summary: summarize(model, e.label, 'ernn') };
     }
-    const { bytes } = e.loaded;
-    let first: LoadedModel['model'] | undefined = e.loaded.model;
-    // a fresh module instance per restart: its stream states start clean, the old one is dropped
-    const restart = () => {
-      const model = first ?? rt.load(bytes);
-      first = undefined;
-      return new TrajectoryPredictor(model, { capacity: CAPACITY });
-    };
-    const next = new Replay(scene, restart);
+    const { model } = e.loaded;
+    // a restart makes a new predictor (fresh stream states) on the same loaded model; the
+    // replay frees the old one's streams first, so the module's fixed memory does not fill up
+    const next = new Replay(scene, () => new TrajectoryPredictor(model, { capacity: CAPACITY }));
     // carry on where the previous model was: replay the frames so far through the new one
     if (replay && replay.index >= 0) { next.seek(replay.index); next.time = replay.time; }
+    replay?.dispose();
     replay = next;
     current = e;
     latency = new LatencyHistogram();

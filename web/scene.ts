@@ -113,12 +113,18 @@ export class Replay {
     this.time = this.scene.frames[target]!.t - this.t0;
   }
 
-  /** Back to before the first frame, with a fresh predictor. */
+  /** Back to before the first frame, with a fresh predictor (the old one's streams are freed). */
   reset(): void {
+    this.predictor.dispose();
     this.predictor = this.restart();
     this.index = -1;
     this.time = 0;
     this.predictions = [];
     this.warmTotal = 0;
+  }
+
+  /** Frees the module memory of the predictor's streams; the replay is not used after this. */
+  dispose(): void {
+    this.predictor.dispose();
   }
 }
