@@ -92,7 +92,7 @@ async function pool(jobs, n) {
   await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, worker));
 }
 
-function stepLatency(rt, bytes) {
+export function stepLatency(rt, bytes) {
   const model = rt.load(bytes);
   const s = model.streams(1);
   const f = new Float32Array([0.3, 0.01]);
@@ -105,7 +105,10 @@ function stepLatency(rt, bytes) {
     samples.push(((performance.now() - t0) * 1000) / 200);
   }
   samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1];
+  // the 10th percentile of the batches: on a shared machine the median drifts with other
+  // tenants' load (by up to 2x between runs here), the fastest tenth much less
+  s.dispose();
+  return samples[Math.floor(samples.length / 10)];
 }
 
 async function main() {
