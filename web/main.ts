@@ -138,7 +138,7 @@ async function activate(id: string): Promise<void> {
     if (!e.loaded) {
       const bytes = await fetchBytes(e.url!);
       const model = rt.load(bytes);
-      e.loaded = { bytes, model, summary: summarize(model, e.label, 'ernn') };
+      e.loaded = { model, summary: summarize(model, e.label, 'ernn') };
     }
     const { model } = e.loaded;
     // a restart makes a new predictor (fresh stream states) on the same loaded model; the

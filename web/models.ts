@@ -68,8 +68,7 @@ export function summarize(model: Model, name: string, format: string): ModelSumm
 }
 
 export interface LoadedModel {
-  /** The .ernn bytes (converted if the source was not .ernn): reloaded whenever the replay restarts. */
-  bytes: Uint8Array;
+  /** The model, loaded once: every restart of the replay makes a new predictor (new streams) on it. */
   model: Model;
   summary: ModelSummary;
 }
@@ -108,7 +107,7 @@ export async function loadDropped(rt: Runtime, files: File[]): Promise<LoadedMod
   }
   const model = rt.load(bytes);
   const name = files.length > 1 ? `${main} + ${files.length - 1} file${files.length > 2 ? 's' : ''}` : main;
-  return { bytes, model, summary: summarize(model, name, format) };
+  return { model, summary: summarize(model, name, format) };
 }
 
 /** "ModelFormatError: not a valid ONNX model: ..." for typed errors, the message otherwise. */
