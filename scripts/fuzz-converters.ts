@@ -16,18 +16,8 @@ import { join } from 'node:path';
 import { Runtime } from '../host/runtime/runtime.js';
 import { convertSource } from '../host/convert/convert.js';
 import { FORMATS, fuzzConverters, loadSeeds, makeCase, runCase, writeSmallKerasSeeds, type FuzzFormat, type CaseResult } from '../test/fuzz/converters.js';
+import { flags } from './flags.js';
 
-function args(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) out[a.slice(2)] = 'true';
-    else { out[a.slice(2)] = next; i++; }
-  }
-  return out;
-}
 
 const MB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
 
@@ -37,7 +27,7 @@ function show(r: CaseResult): string {
 }
 
 async function main(): Promise<number> {
-  const a = args(process.argv.slice(2));
+  const a = flags(process.argv.slice(2));
   const seed = Number(a.seed ?? 1);
   const formats = (a.format ? a.format.split(',') : [...FORMATS]) as FuzzFormat[];
   for (const f of formats) if (!(FORMATS as readonly string[]).includes(f)) throw new Error(`unknown format '${f}' (${FORMATS.join(', ')})`);

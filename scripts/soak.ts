@@ -30,20 +30,10 @@ import { fileURLToPath } from 'node:url';
 import { Runtime } from '../host/runtime/runtime.js';
 import { TrajectoryPredictor, type Frame } from '../host/stream/predictor.js';
 import { rng } from '../test/helpers/models.js';
+import { flags } from './flags.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function args(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) out[a.slice(2)] = 'true';
-    else { out[a.slice(2)] = next; i++; }
-  }
-  return out;
-}
 
 
 interface Walker { id: string; x: number; y: number; heading: number; speed: number; turn: number; left: number; away: number }
@@ -174,7 +164,7 @@ function memoryReport(samples: Sample[]): { line: string; flat: boolean } {
 }
 
 async function main(): Promise<number> {
-  const a = args(process.argv.slice(2));
+  const a = flags(process.argv.slice(2));
   const frames = Number(a.frames ?? 1_000_000), objects = Number(a.objects ?? 64), runs = Number(a.runs ?? 2);
   const modelPath = a.model ?? join(ROOT, 'models', 'eth-ucy', 'lstm-hotel-int8.ernn');
   const samples = Number(a.samples ?? 50);
