@@ -11,7 +11,8 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=()
-[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+# EDGERNN_SUDO: how to become root when not root (npm test's pretest sets "sudo -n": never a password prompt)
+[ "$(id -u)" -eq 0 ] || read -r -a sudo <<< "${EDGERNN_SUDO:-sudo}"
 echo "installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
